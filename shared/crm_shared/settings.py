@@ -1,0 +1,52 @@
+"""The one settings object (twelve-factor: environment variables only).
+
+Variable names are fixed by DESIGN §5; tests and operators rely on them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    mongodb_uri: str = Field("mongodb://127.0.0.1:27017/?directConnection=true", alias="MONGODB_URI")
+    mongodb_db: str = Field("crm", alias="MONGODB_DB")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
+    partner_api_url: str = Field("http://127.0.0.1:8090", alias="PARTNER_API_URL")
+    partner_api_version: str = Field("2026-04", alias="PARTNER_API_VERSION")
+    partner_api_rate: float = Field(4.0, alias="PARTNER_API_RATE", description="requests/s per Partner API client")
+    gateway_port: int = Field(8000, alias="GATEWAY_PORT")
+    partner_sim_port: int = Field(8090, alias="PARTNER_SIM_PORT")
+    partner_sim_scenario: str | None = Field(None, alias="PARTNER_SIM_SCENARIO")
+    bootstrap_api_key: str | None = Field(None, alias="CRM_BOOTSTRAP_API_KEY")
+    now_override: datetime | None = Field(None, alias="CRM_NOW")
+    environment: Literal["development", "production"] = Field("development", alias="CRM_ENV")
+    sync_interval_seconds: int = Field(900, alias="SYNC_INTERVAL_SECONDS")
+    sync_overlap_days: int = Field(3, alias="SYNC_OVERLAP_DAYS")
+    analytics_refresh_seconds: int = Field(3600, alias="ANALYTICS_REFRESH_SECONDS")
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+
+    @field_validator("now_override", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v in ("", None) else v
+
+    @field_validator("now_override")
+    @classmethod
+    def _utc(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            v = v.replace(tzinfo=timezone.utc)
+        return v
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process from the environment."""
+    return Settings()  # type: ignore[call-arg]

@@ -1,0 +1,73 @@
+"""Test infrastructure: a throwaway SecantusDB and Redis for the whole run.
+
+`make test` runs pytest; this starts both servers on free ports (unless
+`CRM_TEST_MONGODB_URI` / `CRM_TEST_REDIS_URL` point at existing ones, e.g. a
+real MongoDB), exports `MONGODB_URI` / `REDIS_URL` so every child process the
+tests start inherits them, and stops them at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_devstack.processes import ProcessGroup, free_port, start_redis, start_secantus
+
+
+@pytest.fixture(scope="session", autouse=True)
+def services() -> Iterator[dict[str, str]]:
+    """MONGODB_URI and REDIS_URL of the servers the suite uses."""
+    log_dir = Path(tempfile.mkdtemp(prefix="crm-test-logs-"))
+    group = ProcessGroup(log_dir)
+    try:
+        mongo_uri = os.environ.get("CRM_TEST_MONGODB_URI") or start_secantus(group, free_port())
+        redis_url = os.environ.get("CRM_TEST_REDIS_URL") or start_redis(group, free_port())
+        os.environ["MONGODB_URI"] = mongo_uri
+        os.environ["REDIS_URL"] = redis_url
+        from crm_shared.settings import get_settings
+
+        get_settings.cache_clear()
+        yield {"mongodb_uri": mongo_uri, "redis_url": redis_url, "log_dir": str(log_dir)}
+    finally:
+        group.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(services: dict[str, str]) -> str:
+    return services["mongodb_uri"]
+
+
+@pytest.fixture(scope="session")
+def redis_url(services: dict[str, str]) -> str:
+    return services["redis_url"]
+
+
+@pytest.fixture
+async def db(mongo_uri: str) -> AsyncIterator[AsyncDatabase]:
+    """A fresh, uniquely named database, dropped afterwards."""
+    client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    """A client on the test Redis, flushed before the test."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.close()
