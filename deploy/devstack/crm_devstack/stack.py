@@ -1,0 +1,193 @@
+"""The whole product as local child processes.
+
+Used by `make run` (`python -m crm_devstack run`) and by the end-to-end tests,
+so both exercise the same start-up path.  Embedded parts (SecantusDB, Redis,
+the Partner API simulator) are started only when `MONGODB_URI`, `REDIS_URL`
+or `PARTNER_API_URL` do not point at existing ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crm_devstack.processes import ProcessGroup, free_port, start_redis, start_secantus, wait_for_port
+
+PY = sys.executable
+
+
+@dataclass
+class StackConfig:
+    """What to start; defaults follow DESIGN §5."""
+
+    data_dir: Path = Path(".data")
+    gateway_port: int = 8000
+    sim_port: int = 8090
+    scenario: Path | None = None
+    mongodb_uri: str | None = None
+    redis_url: str | None = None
+    partner_api_url: str | None = None
+    now: str | None = None
+    bootstrap_api_key: str | None = None
+    demo_seed: int = 1
+    demo_apps: int = 2
+    demo_shops: int = 3000
+    demo_years: float = 2.0
+    mongo_storage: str | None = None  # None: <data_dir>/mongo; ":memory:" for throwaway
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> StackConfig:
+        env = os.environ
+        scenario = env.get("PARTNER_SIM_SCENARIO") or None
+        return cls(
+            gateway_port=int(env.get("GATEWAY_PORT") or 8000),
+            sim_port=int(env.get("PARTNER_SIM_PORT") or 8090),
+            scenario=Path(scenario).resolve() if scenario else None,
+            mongodb_uri=env.get("MONGODB_URI") or None,
+            redis_url=env.get("REDIS_URL") or None,
+            partner_api_url=env.get("PARTNER_API_URL") or None,
+            now=env.get("CRM_NOW") or None,
+            bootstrap_api_key=env.get("CRM_BOOTSTRAP_API_KEY") or None,
+            demo_shops=int(env.get("CRM_DEMO_SHOPS") or 3000),
+        )
+
+
+@dataclass
+class RunningStack:
+    """Where the started stack answers."""
+
+    graphql_url: str
+    api_key: str
+    organization_id: str
+    app_ids: list[str]
+    env: dict[str, str]
+    group: ProcessGroup
+
+    def stop(self) -> None:
+        self.group.stop()
+
+
+def _database_name(config: StackConfig) -> str:
+    if config.scenario is None:
+        return "crm_demo"
+    digest = hashlib.sha256(str(config.scenario).encode()).hexdigest()[:10]
+    return f"crm_scenario_{digest}"
+
+
+def _demo_scenario(config: StackConfig, group: ProcessGroup) -> Path:
+    """Generate the demo organization once (kept under .data/)."""
+    path = config.data_dir / f"demo-scenario-{config.demo_seed}-{config.demo_shops}.json"
+    if not path.exists():
+        import subprocess
+
+        argv = [PY, "-m", "partner_sim", "generate", "--out", str(path), "--seed", str(config.demo_seed),
+                "--apps", str(config.demo_apps), "--shops", str(config.demo_shops), "--years", str(config.demo_years)]
+        if config.now:
+            argv += ["--now", config.now]
+        subprocess.run(argv, check=True)
+    return path
+
+
+async def _register(env: dict[str, str], scenario: dict[str, Any], api_key: str | None) -> str:
+    """Register the scenario's organization and apps; return the API key."""
+    from pymongo import AsyncMongoClient
+
+    from crm_shared.mongo import ensure_base_indexes
+    from crm_shared.registry import create_api_key, register_organization
+
+    client: AsyncMongoClient = AsyncMongoClient(env["MONGODB_URI"], tz_aware=True)
+    try:
+        db = client[env["MONGODB_DB"]]
+        await ensure_base_indexes(db)
+        org = scenario["organization"]
+        await register_organization(db, str(org["id"]), org.get("name", org["id"]), org["accessToken"], scenario["apps"])
+        return await create_api_key(db, str(org["id"]), name="bootstrap", key=api_key)
+    finally:
+        await client.close()
+
+
+def _send_initial_messages(env: dict[str, str], scenario: dict[str, Any]) -> None:
+    """Profiles through the ingest path, then an immediate sync of every app."""
+    from crm_shared.broker import make_broker
+    from crm_shared.messages import IngestShopProfiles, ShopProfile, SyncApp, send
+
+    broker = make_broker(env["REDIS_URL"])
+    by_app: dict[str, list[ShopProfile]] = {}
+    for p in scenario.get("shopProfiles", []):
+        by_app.setdefault(p["appId"], []).append(
+            ShopProfile(shop_id=p["shopId"], email=p.get("email"), country=p.get("country"),
+                        shopify_plan=p.get("shopifyPlan"), last_active_at=p.get("lastActiveAt"))
+        )
+    for app_id, profiles in by_app.items():
+        for i in range(0, len(profiles), 500):
+            send(broker, IngestShopProfiles(app_id=app_id, profiles=profiles[i:i + 500]))
+    for app in scenario["apps"]:
+        send(broker, SyncApp(app_id=app["id"], reason="startup"))
+    broker.close()
+
+
+def start_stack(config: StackConfig) -> RunningStack:
+    """Start every part; on any failure stop what was started and re-raise."""
+    data_dir = config.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    group = ProcessGroup(data_dir / "logs")
+    try:
+        return _start(config, data_dir, group)
+    except BaseException:
+        group.stop()
+        raise
+
+
+def _start(config: StackConfig, data_dir: Path, group: ProcessGroup) -> RunningStack:
+    mongo_uri = config.mongodb_uri or start_secantus(
+        group, free_port(), config.mongo_storage or str(data_dir / "mongo"))
+    redis_url = config.redis_url or start_redis(group, free_port(), data_dir / "redis")
+
+    scenario_path = config.scenario or _demo_scenario(config, group)
+    scenario = json.loads(Path(scenario_path).read_text())
+    now = config.now or (scenario.get("now") if config.scenario else None)
+
+    env = {
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DB": _database_name(config),
+        "REDIS_URL": redis_url,
+        "GATEWAY_PORT": str(config.gateway_port),
+        "PARTNER_SIM_PORT": str(config.sim_port),
+        "PYTHONUNBUFFERED": "1",
+        **config.extra_env,
+    }
+    if now:
+        env["CRM_NOW"] = now
+    if config.partner_api_url:
+        env["PARTNER_API_URL"] = config.partner_api_url
+    else:
+        env["PARTNER_API_URL"] = f"http://127.0.0.1:{config.sim_port}"
+        sim = group.start("partner-api-sim", [PY, "-m", "partner_sim", "serve", "--port", str(config.sim_port),
+                                              "--scenario", str(scenario_path)], env)
+        wait_for_port(config.sim_port, timeout=120, proc=sim)
+
+    api_key = asyncio.run(_register(env, scenario, config.bootstrap_api_key))
+
+    group.start("sync-worker", [PY, "-m", "crm_sync", "worker"], env)
+    group.start("analytics-worker", [PY, "-m", "crm_analytics", "worker"], env)
+    group.start("sync-scheduler", [PY, "-m", "crm_sync", "scheduler"], env)
+    group.start("analytics-scheduler", [PY, "-m", "crm_analytics", "scheduler"], env)
+    gateway = group.start("gateway", [PY, "-m", "crm_gateway", "serve"], env)
+    wait_for_port(config.gateway_port, timeout=60, proc=gateway)
+
+    _send_initial_messages(env, scenario)
+    return RunningStack(
+        graphql_url=f"http://127.0.0.1:{config.gateway_port}/graphql",
+        api_key=api_key,
+        organization_id=str(scenario["organization"]["id"]),
+        app_ids=[a["id"] for a in scenario["apps"]],
+        env=env,
+        group=group,
+    )

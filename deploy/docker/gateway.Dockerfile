@@ -1,0 +1,12 @@
+# gateway image: the shared package plus this one service (no other service code).
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY requirements.txt /app/requirements.txt
+RUN pip install -r /app/requirements.txt
+COPY shared /app/shared
+COPY services/gateway /app/services/gateway
+RUN pip install --no-deps /app/shared /app/services/gateway
+RUN useradd --system --uid 10001 crm
+USER crm
+CMD ["python", "-m", "crm_gateway", "serve"]
