@@ -1,0 +1,19 @@
+"""The sync worker: streams Partner API events and transactions into MongoDB.
+
+Modules, one concern each:
+    config        SyncConfig (worker-only settings)
+    queries       the GraphQL documents, validated against the committed schema
+    client        PartnerClient (gql over HTTPX, errors classified)
+    rate_limiter  the shared Redis token bucket (4 req/s per Partner API client)
+    retry         backoff policy (tenacity, honours Retry-After)
+    parse         Partner API node -> raw document (pure)
+    store         bulk upserts into partner_events / partner_transactions
+    state         sync_state reads and writes
+    streams       paging one stream with checkpoints
+    sync          sync_app / backfill_app
+    lock          a Redis lease per app
+    profiles      ingest_shop_profiles
+    actors        dramatiq actors on queue ``sync``
+    scheduler     periodic SyncApp enqueuer
+    metrics       Prometheus metrics
+"""

@@ -1,0 +1,204 @@
+"""Paging one stream (events or transactions) into MongoDB with a checkpoint per page.
+
+A run's position lives in ``sync_state.streams.<name>``: ``mode``
+("incremental" | "backfill", None when no run is in progress), ``range_start``
+/ ``range_end`` (the whole run), ``window_start`` / ``window_end`` (the query
+filters of the current window, so a cursor is always replayed with the query
+that produced it), ``cursor`` (last edge of the last stored page), ``pages``,
+``items``, ``newest_seen`` and ``watermark``.  The next page is fetched while
+the current one is being stored, and the checkpoint is written only after the
+page is stored, so a SIGKILL at any point resumes at the last stored page.
+The watermark moves only when a run completes, to the newest timestamp seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.clock import parse_iso, to_iso
+from crm_shared.errors import MalformedDataError
+from crm_sync import metrics, state
+from crm_sync.client import Page
+from crm_sync.store import StoreResult
+from crm_sync.windows import Window, backfill_window, fraction, incremental_window, next_backfill_window
+
+log = logging.getLogger(__name__)
+
+INCREMENTAL, BACKFILL = "incremental", "backfill"
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """How to fetch, parse and store one stream."""
+
+    name: str
+    fetch: Callable[[str | None, Window], Awaitable[Page]]
+    parse: Callable[[str, Any], Document]
+    store: Callable[[AsyncDatabase, list[Document], datetime], Awaitable[StoreResult]]
+    time_field: str
+    count_field: str
+    newest_first: bool
+    stored_metric: Any
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Clock and sizes of a run."""
+
+    now: Callable[[], datetime]
+    overlap: timedelta
+    window: timedelta
+    floor: datetime
+
+
+@dataclass
+class StreamReport:
+    """Totals of one stream over a call."""
+
+    pages: int = 0
+    items: int = 0
+    inserted: int = 0
+    malformed: int = 0
+
+
+class StreamRunner:
+    """Runs (or resumes) one stream of one app."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        app_id: str,
+        spec: StreamSpec,
+        settings: RunSettings,
+        notify: Callable[[list[str]], Awaitable[None]],
+        on_progress: Callable[[str, float | None], float | None],
+        guard: Callable[[], None],
+    ) -> None:
+        self.db, self.app_id, self.spec, self.settings = db, app_id, spec, settings
+        self._notify, self._on_progress, self._guard = notify, on_progress, guard
+        self.report = StreamReport()
+
+    async def run(self, mode: str, since: str | None = None) -> StreamReport:
+        """Resume a run in progress, then (unless it was the same kind) run the one asked for."""
+        st = (await state.load(self.db, self.app_id)).get("streams", {}).get(self.spec.name, {})
+        resumed = st.get("mode")
+        if resumed and not (mode == BACKFILL and resumed == INCREMENTAL):
+            st = await self._run(st)
+            if resumed == mode:
+                return self.report
+        await self._run(self._new_run(mode, since, st.get("watermark")), fresh=True)
+        return self.report
+
+    def _new_run(self, mode: str, since: str | None, watermark: datetime | None) -> dict[str, Any]:
+        s = self.settings
+        if mode == INCREMENTAL:
+            w = incremental_window(watermark, s.overlap)
+            range_start, range_end = w.start, None
+        else:
+            range_start, range_end = since, to_iso(s.now())
+            w = backfill_window(range_end, range_start, s.window, s.floor)
+        return {"mode": mode, "range_start": range_start, "range_end": range_end, "window_start": w.start,
+                "window_end": w.end, "cursor": None, "pages": 0, "items": 0, "newest_seen": None,
+                "watermark": watermark}
+
+    async def _run(self, run: dict[str, Any], fresh: bool = False) -> dict[str, Any]:
+        if fresh:
+            await state.checkpoint(self.db, self.app_id, self.spec.name, run)
+        window = Window(run.get("window_start"), run.get("window_end"))
+        while True:
+            await self._walk(run, window)
+            nxt = None
+            if run["mode"] == BACKFILL:
+                nxt = next_backfill_window(window, run.get("range_start"), self.settings.window, self.settings.floor)
+            if nxt is None:
+                break
+            window = nxt
+            run.update(window_start=window.start, window_end=window.end, cursor=None)
+            await state.checkpoint(self.db, self.app_id, self.spec.name,
+                                   {"window_start": window.start, "window_end": window.end, "cursor": None})
+        watermark, newest = run.get("watermark"), run.get("newest_seen")
+        if newest is not None and (watermark is None or newest > watermark):
+            watermark = newest
+        done = {"mode": None, "cursor": None, "window_start": None, "window_end": None, "newest_seen": None,
+                "watermark": watermark, "progress": 1.0, "completed_at": self.settings.now()}
+        self._on_progress(self.spec.name, 1.0)
+        await state.checkpoint(self.db, self.app_id, self.spec.name, done)
+        if watermark is not None:
+            metrics.LAG.labels(self.app_id, self.spec.name).set((self.settings.now() - watermark).total_seconds())
+        return {**run, **done}
+
+    async def _walk(self, run: dict[str, Any], window: Window) -> None:
+        """All pages of one window, from the stored cursor on."""
+        fetch = self.spec.fetch
+        pending: asyncio.Task[Page] = asyncio.create_task(fetch(run.get("cursor"), window))
+        try:
+            while True:
+                page = await pending
+                more = page.has_next_page and bool(page.edges)
+                if more:
+                    pending = asyncio.create_task(fetch(page.last_cursor, window))
+                await self._store_page(run, window, page)
+                if not more:
+                    return
+        finally:
+            if not pending.done():
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await pending
+
+    async def _store_page(self, run: dict[str, Any], window: Window, page: Page) -> None:
+        docs, malformed = [], 0
+        for cursor, node in page.edges:
+            try:
+                docs.append(self.spec.parse(self.app_id, node))
+            except MalformedDataError as exc:
+                malformed += 1
+                metrics.MALFORMED.labels(self.spec.name).inc()
+                log.warning("malformed %s node skipped: app=%s window=%s cursor=%s error=%s node=%.500r",
+                            self.spec.name, self.app_id, window, cursor, exc, node)
+        self._guard()
+        result = await self.spec.store(self.db, docs, self.settings.now())
+        times = [d[self.spec.time_field] for d in docs]
+        if times and (run.get("newest_seen") is None or max(times) > run["newest_seen"]):
+            run["newest_seen"] = max(times)
+        run["cursor"] = page.last_cursor or run.get("cursor")
+        run["pages"] = int(run.get("pages") or 0) + 1
+        run["items"] = int(run.get("items") or 0) + len(page.edges)
+        progress = self._progress(run, window, min(times) if times else None)
+        overall = self._on_progress(self.spec.name, progress)
+        await state.checkpoint(
+            self.db, self.app_id, self.spec.name,
+            {"cursor": run["cursor"], "pages": run["pages"], "items": run["items"],
+             "newest_seen": run["newest_seen"], "progress": progress},
+            counts={self.spec.count_field: result.inserted, "malformed_count": malformed},
+            progress=overall,
+        )
+        self.report.pages += 1
+        self.report.items += len(page.edges)
+        self.report.inserted += result.inserted
+        self.report.malformed += malformed
+        self.spec.stored_metric.labels(self.app_id).inc(len(docs))
+        if result.shop_ids:
+            await self._notify(sorted(result.shop_ids))
+
+    def _progress(self, run: dict[str, Any], window: Window, oldest: datetime | None) -> float | None:
+        """Share of the run's time range covered so far (None when unknown)."""
+        if run["mode"] == BACKFILL:
+            upper = parse_iso(run["range_end"])
+            lower = parse_iso(run["range_start"]) if run.get("range_start") else self.settings.floor
+            position = parse_iso(window.end) if window.end else upper
+            if self.spec.newest_first and oldest is not None:
+                position = min(position, oldest)
+            return fraction(lower, upper, position)
+        if not self.spec.newest_first or window.start is None:
+            return None
+        return fraction(parse_iso(window.start), run.get("newest_seen"), oldest)
