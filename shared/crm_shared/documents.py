@@ -56,7 +56,10 @@ customers           _id = ids.customer_key(app, shop)
     segments (list of segment keys: "VIP", "AT_RISK", "GROWTH", "NEW" and
     saved keys), timeline ([{type, occurred_at, plan, mrr_before, mrr_after,
     currency, charge_id, detail}] oldest first), mrr_history ([{at, mrr,
-    currency, annotation}] oldest first), first_installed_at,
+    currency, annotation}] oldest first), charges ([{charge_id, name, state
+    ("pending" | "active" | "frozen" | "cancelled" | "declined" | "expired"),
+    amount (Decimal128), currency, interval, interval_inferred, activated_at,
+    trial_ends_at, test}] one per subscription charge), first_installed_at,
     name_lc, domain_lc, email_lc (lower-cased sort/search keys),
     search_terms (lower-cased words of name, the domain and the email: the
     multikey prefix-search field), next_change_at (when the clock alone will

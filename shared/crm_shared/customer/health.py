@@ -1,0 +1,162 @@
+"""Customer health: a 0–100 score and an A–F grade from six published factors.
+
+HEALTH_FORMULA (the text the API publishes):
+
+    score = clamp(50 + payment_state + tenure + activity_recency + plan_trend
+                  + store_closure + reinstall_history, 0, 100)
+    payment_state      ACTIVE +25, TRIAL +10, FREE 0, CANCELLED -20, FROZEN -25,
+                       UNINSTALLED -40; a further -10 when a charge was declined,
+                       expired or frozen in the last 30 days
+    tenure             days as a paying customer: under 30 → 0, 30–89 → +5,
+                       90–179 → +8, 180–364 → +12, 365 or more → +15
+    activity_recency   time since last activity: under 7 days +10,
+                       under 14 days +5, under 30 days 0, 30 days or
+                       more -10 (0 when nothing is known)
+    plan_trend         latest plan change in the last 60 days: upgrade +5,
+                       downgrade -10, otherwise 0
+    store_closure      store closed now -15; reopened in the last 90 days -5
+    reinstall_history  one reinstall -5, two or more -10
+    grade              A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35, F below 35
+
+Every window is half-open ("in the last 30 days" = less than 30 days ago), so
+each factor changes exactly at a threshold instant (see `clock_changes`).
+Each factor is returned with its impact in points and a one-line detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from crm_shared.customer import vocabulary as v
+
+HEALTH_FORMULA = """\
+score = clamp(50 + payment_state + tenure + activity_recency + plan_trend
+              + store_closure + reinstall_history, 0, 100)
+payment_state      ACTIVE +25, TRIAL +10, FREE 0, CANCELLED -20, FROZEN -25,
+                   UNINSTALLED -40; a further -10 when a charge was declined,
+                   expired or frozen in the last 30 days
+tenure             days as a paying customer: under 30 → 0, 30–89 → +5,
+                   90–179 → +8, 180–364 → +12, 365 or more → +15
+activity_recency   time since last activity: under 7 days +10,
+                   under 14 days +5, under 30 days 0, 30 days or
+                   more -10 (0 when nothing is known)
+plan_trend         latest plan change in the last 60 days: upgrade +5,
+                   downgrade -10, otherwise 0
+store_closure      store closed now -15; reopened in the last 90 days -5
+reinstall_history  one reinstall -5, two or more -10
+grade              A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35, F below 35
+"""
+
+BASE_SCORE = 50
+PAYMENT_POINTS = {
+    v.STATUS_ACTIVE: 25, v.STATUS_TRIAL: 10, v.STATUS_FREE: 0,
+    v.STATUS_CANCELLED: -20, v.STATUS_FROZEN: -25, v.STATUS_UNINSTALLED: -40,
+}
+PAYMENT_TROUBLE_POINTS = -10
+PAYMENT_TROUBLE_WINDOW = timedelta(days=30)
+PAYMENT_TROUBLE_TYPES = frozenset({v.TL_CHARGE_DECLINED, v.TL_CHARGE_EXPIRED, v.TL_FROZEN})
+TENURE_STEPS = ((365, 15), (180, 12), (90, 8), (30, 5))  # (min days, points), first match
+ACTIVITY_STEPS = ((7, 10), (14, 5), (30, 0))  # (under days, points), first match; beyond → STALE_POINTS
+ACTIVITY_STALE_POINTS = -10
+PLAN_TREND_WINDOW = timedelta(days=60)
+PLAN_TREND_POINTS = {v.TL_UPGRADED: 5, v.TL_DOWNGRADED: -10, v.TL_PLAN_CHANGED: 0}
+STORE_CLOSED_POINTS = -15
+STORE_REOPENED_POINTS = -5
+STORE_REOPENED_WINDOW = timedelta(days=90)
+REINSTALL_POINTS = ((2, -10), (1, -5))  # (min reinstalls, points), first match
+GRADES = ((80, "A"), (65, "B"), (50, "C"), (35, "D"))
+
+
+@dataclass(frozen=True, slots=True)
+class HealthInputs:
+    """What the health score looks at (all already derived)."""
+
+    status: str
+    days_as_customer: int | None
+    last_active_at: datetime | None
+    last_payment_trouble_at: datetime | None
+    last_plan_change: tuple[str, datetime] | None
+    store_closed: bool
+    last_store_reopened_at: datetime | None
+    reinstalls: int
+
+
+def grade_for(score: int) -> str:
+    """The letter grade of a score."""
+    for floor, grade in GRADES:
+        if score >= floor:
+            return grade
+    return "F"
+
+
+def compute_health(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
+    """``{score, grade, factors: [{name, impact, detail}]}`` per HEALTH_FORMULA."""
+    factors = [
+        _payment_state(inputs, now),
+        _tenure(inputs.days_as_customer),
+        _activity(inputs.last_active_at, now),
+        _plan_trend(inputs.last_plan_change, now),
+        _store_closure(inputs, now),
+        _reinstalls(inputs.reinstalls),
+    ]
+    score = max(0, min(100, BASE_SCORE + sum(f["impact"] for f in factors)))
+    return {"score": score, "grade": grade_for(score), "factors": factors}
+
+
+def _factor(name: str, impact: int, detail: str) -> dict[str, Any]:
+    return {"name": name, "impact": impact, "detail": detail}
+
+
+def _payment_state(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
+    impact = PAYMENT_POINTS[inputs.status]
+    detail = f"status {inputs.status}"
+    trouble = inputs.last_payment_trouble_at
+    if trouble is not None and now - trouble < PAYMENT_TROUBLE_WINDOW:
+        impact += PAYMENT_TROUBLE_POINTS
+        detail += f"; declined, expired or frozen charge {(now - trouble).days} days ago"
+    return _factor("payment_state", impact, detail)
+
+
+def _tenure(days: int | None) -> dict[str, Any]:
+    if days is None:
+        return _factor("tenure", 0, "never paid")
+    for min_days, points in TENURE_STEPS:
+        if days >= min_days:
+            return _factor("tenure", points, f"{days} days as a paying customer")
+    return _factor("tenure", 0, f"{days} days as a paying customer")
+
+
+def _activity(last_active_at: datetime | None, now: datetime) -> dict[str, Any]:
+    if last_active_at is None:
+        return _factor("activity_recency", 0, "no activity known")
+    days = (now - last_active_at).days
+    detail = f"last active {days} days ago"
+    for max_days, points in ACTIVITY_STEPS:
+        if now - last_active_at < timedelta(days=max_days):
+            return _factor("activity_recency", points, detail)
+    return _factor("activity_recency", ACTIVITY_STALE_POINTS, detail)
+
+
+def _plan_trend(last_change: tuple[str, datetime] | None, now: datetime) -> dict[str, Any]:
+    if last_change is None or now - last_change[1] >= PLAN_TREND_WINDOW:
+        return _factor("plan_trend", 0, "no plan change in the last 60 days")
+    kind, at = last_change
+    return _factor("plan_trend", PLAN_TREND_POINTS[kind], f"{kind.lower()} {(now - at).days} days ago")
+
+
+def _store_closure(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
+    if inputs.store_closed:
+        return _factor("store_closure", STORE_CLOSED_POINTS, "store closed")
+    reopened = inputs.last_store_reopened_at
+    if reopened is not None and now - reopened < STORE_REOPENED_WINDOW:
+        return _factor("store_closure", STORE_REOPENED_POINTS, f"store reopened {(now - reopened).days} days ago")
+    return _factor("store_closure", 0, "store open")
+
+
+def _reinstalls(count: int) -> dict[str, Any]:
+    for minimum, points in REINSTALL_POINTS:
+        if count >= minimum:
+            return _factor("reinstall_history", points, f"{count} reinstalls")
+    return _factor("reinstall_history", 0, "never reinstalled")

@@ -1,0 +1,98 @@
+"""The money side of one customer: lifetime value per currency, billing
+intervals from subscription sales, usage sales.
+
+Lifetime value (DESIGN §3) is the signed sum of ``grossAmount`` (and of
+``netAmount`` for `lifetimeNet`) over the shop's app sales — subscription,
+usage, one-time, adjustment, credit — one version per transaction id (the one
+with the latest ``createdAt`` wins; on equal ``createdAt`` the later input
+document wins), per currency, never summed across currencies.  Transactions
+created after ``now`` are not yet known and are ignored, as are sales of test
+charges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from crm_shared.customer.parsing import parse_time
+from crm_shared.customer.vocabulary import APP_SALE_TYPES, SUBSCRIPTION_SALE, USAGE_SALE, ZERO
+
+
+@dataclass(slots=True)
+class Ledger:
+    """What the transactions of one shop say."""
+
+    # currency -> [gross, net]
+    totals: dict[str, list[Decimal]] = field(default_factory=dict)
+    # subscription charge id -> (createdAt, billingInterval) of its latest sale
+    sale_interval: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    # (createdAt, chargeId, gross, currency) of every usage sale
+    usage_sales: list[tuple[datetime, str | None, Decimal, str]] = field(default_factory=list)
+    latest_at: datetime | None = None
+    # (createdAt, shop node) of the newest transaction that names its shop
+    latest_shop: tuple[datetime, dict[str, Any]] | None = None
+
+    def by_currency(self) -> list[dict[str, Any]]:
+        """``[{currency, gross, net}]`` sorted by currency."""
+        return [{"currency": c, "gross": t[0], "net": t[1]} for c, t in sorted(self.totals.items())]
+
+
+def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[datetime, dict]]:
+    """One ``(createdAt, node)`` per transaction id: the latest restatement known at ``now``."""
+    latest: dict[str, tuple[datetime, dict]] = {}
+    for doc in transactions:
+        node = doc["node"]
+        created = parse_time(node["createdAt"])
+        if created > now:
+            continue
+        tid = node["id"]
+        seen = latest.get(tid)
+        if seen is None or created >= seen[0]:
+            latest[tid] = (created, node)
+    return latest
+
+
+def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_charge_ids: set[str]) -> Ledger:
+    """Summarize a shop's transactions as of ``now`` (see the module docstring)."""
+    ledger = Ledger()
+    totals = ledger.totals
+    latest_at: datetime | None = None
+    for created, node in latest_versions(transactions, now).values():
+        if latest_at is None or created > latest_at:
+            latest_at = created
+        shop = node.get("shop")
+        if shop and (ledger.latest_shop is None or created > ledger.latest_shop[0]):
+            ledger.latest_shop = (created, shop)
+        kind = node.get("__typename")
+        if kind not in APP_SALE_TYPES:
+            continue
+        charge_id = node.get("chargeId")
+        if charge_id in test_charge_ids:
+            continue
+        gross = node.get("grossAmount")
+        net = node.get("netAmount")
+        currency = (gross or net or {}).get("currencyCode")
+        if currency is None:
+            continue
+        gross_amount = Decimal(str(gross["amount"])) if gross else ZERO
+        net_amount = Decimal(str(net["amount"])) if net else ZERO
+        total = totals.get(currency)
+        if total is None:
+            totals[currency] = [gross_amount, net_amount]
+        else:
+            total[0] += gross_amount
+            total[1] += net_amount
+        if kind == SUBSCRIPTION_SALE:
+            interval = node.get("billingInterval")
+            if charge_id and interval:
+                known = ledger.sale_interval.get(charge_id)
+                if known is None or created >= known[0]:
+                    ledger.sale_interval[charge_id] = (created, interval)
+        elif kind == USAGE_SALE:
+            ledger.usage_sales.append((created, charge_id, gross_amount, currency))
+    ledger.latest_at = latest_at
+    return ledger

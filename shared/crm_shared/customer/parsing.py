@@ -1,0 +1,54 @@
+"""Reading Partner API node values: times and money, each parsed once.
+
+Partner API times are ISO-8601 UTC strings with second precision
+(``2026-01-05T10:00:00Z``).  ``billingOn`` values are midnights shared by many
+shops, so they go through a small memo; event times are parsed directly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+_UTC = timezone.utc
+_MEMO: dict[str, datetime] = {}
+_MEMO_LIMIT = 50_000
+
+
+def parse_time(value: str) -> datetime:
+    """An aware UTC datetime from a Partner API ISO-8601 string (``Z`` or an offset)."""
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=_UTC)
+    if dt.utcoffset():
+        return dt.astimezone(_UTC)
+    return dt
+
+
+def parse_time_memo(value: str) -> datetime:
+    """`parse_time` through a bounded memo, for values many shops share (billing dates)."""
+    dt = _MEMO.get(value)
+    if dt is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        dt = _MEMO[value] = parse_time(value)
+    return dt
+
+
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """Normalize a stored time (aware, naive-UTC or ISO string) to an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return parse_time(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_UTC)
+    return value.astimezone(_UTC) if value.utcoffset() else value
+
+
+def money(value: dict[str, Any] | None) -> tuple[Decimal, str] | None:
+    """``(amount, currency)`` of a Partner API ``Money`` object, or None when absent."""
+    if not value:
+        return None
+    return Decimal(str(value["amount"])), value["currencyCode"]

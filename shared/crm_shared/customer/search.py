@@ -1,0 +1,35 @@
+"""Lower-cased search keys of a customer (indexed prefix search, DESIGN §7).
+
+``search_terms`` holds every word of the shop name (split on anything that is
+not a letter or digit), the full domain, the domain's first label, the email
+and its local part — so a prefix range query on one multikey index answers
+"prefix of any word of the name, of the domain, or of the email".
+"""
+
+from __future__ import annotations
+
+import re
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def search_terms(name: str | None, domain: str | None, email: str | None) -> list[str]:
+    """The sorted, distinct lower-cased prefix-search terms."""
+    terms: set[str] = set()
+    if name:
+        terms.update(w for w in _NON_ALNUM.split(name.lower()) if w)
+    if domain:
+        domain_lc = domain.lower()
+        terms.add(domain_lc)
+        terms.add(domain_lc.split(".", 1)[0])
+    if email:
+        email_lc = email.lower()
+        terms.add(email_lc)
+        terms.add(email_lc.split("@", 1)[0])
+    terms.discard("")
+    return sorted(terms)
+
+
+def lower_or_none(value: str | None) -> str | None:
+    """``value.lower()``, or None."""
+    return value.lower() if value is not None else None
