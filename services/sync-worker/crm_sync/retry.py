@@ -22,7 +22,7 @@ class _WaitHonouringRetryAfter:
     """Retry-After when the error carries one (plus a little jitter), else exponential + jitter."""
 
     def __init__(self, initial: float, maximum: float) -> None:
-        self._backoff = wait_exponential_jitter(initial=initial, max=maximum, jitter=initial)
+        self._backoff = wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)
         self._maximum = maximum
 
     def __call__(self, state: RetryCallState) -> float:
@@ -55,4 +55,7 @@ async def call_with_retry(
         before_sleep=_before_sleep,
         reraise=True,
     )
-    return await retrying(fn)
+    async for attempt in retrying:
+        with attempt:
+            return await fn()
+    raise AssertionError("unreachable: tenacity reraises the last error")

@@ -29,7 +29,8 @@ async def _update(db: AsyncDatabase, app_id: str, update: dict[str, Any]) -> Non
 async def mark_running(db: AsyncDatabase, app_id: str, now: datetime) -> None:
     """A run started."""
     await _update(db, app_id, {"$set": {"state": RUNNING, "started_at": now, "last_error": None,
-                                        "last_error_permanent": False, "progress": 0.0}})
+                                        "last_error_permanent": False, "progress": 0.0},
+                               "$setOnInsert": {"events_synced": 0, "transactions_synced": 0, "malformed_count": 0}})
 
 
 async def mark_idle(db: AsyncDatabase, app_id: str, now: datetime) -> None:
