@@ -1,0 +1,59 @@
+"""Per-request context: the database, the caller's organization, the clock and fresh DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import dramatiq
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.requests import Request
+
+from crm_gateway.auth import app_for_org, app_not_found
+from crm_gateway.graphql.loaders.app_loader import make_app_loader
+from crm_gateway.graphql.loaders.customer_loader import make_customer_loader
+from crm_gateway.graphql.loaders.segment_count_loader import make_segment_count_loader
+from crm_gateway.graphql.loaders.sync_state_loader import make_sync_state_loader
+
+
+@dataclass
+class Loaders:
+    """DataLoaders created per request (their caches never outlive one request)."""
+
+    apps: Any
+    customers: Any
+    sync_states: Any
+    segment_counts: Any
+
+
+@dataclass
+class GatewayContext:
+    """What every resolver gets as `info.context`."""
+
+    request: Request
+    db: AsyncDatabase
+    org_id: str
+    now: datetime
+    broker: Callable[[], dramatiq.Broker]
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(
+            apps=make_app_loader(self.db, self.org_id),
+            customers=make_customer_loader(self.db),
+            sync_states=make_sync_state_loader(self.db),
+            segment_counts=make_segment_count_loader(self.db, self.now),
+        )
+
+    async def app(self, app_id: str) -> dict[str, Any]:
+        """The caller's app `app_id`; NOT_FOUND when missing or another organization's."""
+        doc = await self.loaders.apps.load(app_id)
+        if doc is None:
+            raise app_not_found(app_id)
+        return doc
+
+    async def app_strict(self, app_id: str) -> dict[str, Any]:
+        """Like `app` but read fresh (for mutations)."""
+        return await app_for_org(self.db, self.org_id, app_id)

@@ -1,0 +1,109 @@
+"""`GET /export/customers.csv`: the filtered customer list as CSV, streamed row by row.
+
+Rows come from a MongoDB cursor in batches and are written out one at a time,
+so memory stays flat for any number of customers.  Same authentication and
+tenant check as GraphQL: another organization's app is a 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from crm_gateway.auth import app_for_org, authenticate
+from crm_gateway.customer_listing import ListQuery, index_hint, mongo_filter
+from crm_gateway.error_codes import error_body
+from crm_gateway.export_params import parse_export_params
+from crm_gateway.graphql.types.node import customer_global_id
+from crm_gateway.money import format_money
+from crm_gateway.pagination.keyset import sort_spec
+from crm_shared.clock import to_iso
+from crm_shared.errors import CrmError
+from crm_shared.ids import gid_number
+from crm_shared.mongo import CUSTOMERS
+
+COLUMNS = (
+    "id", "shop_id", "name", "domain", "email", "country", "shopify_plan", "status", "plan", "mrr", "currency",
+    "billing_interval", "installed_at", "uninstalled_at", "trial_ends_at", "customer_since", "days_as_customer",
+    "last_active_at", "lifetime_value", "lifetime_net", "health_score", "health_grade", "is_test", "segments",
+)
+STATUS_OF = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "BAD_USER_INPUT": 400}
+BATCH = 500
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def csv_row(doc: dict[str, Any]) -> list[str]:
+    """One customer as CSV cells, in `COLUMNS` order (money with two decimals)."""
+    health = doc.get("health") or {}
+    values: dict[str, Any] = {
+        "id": customer_global_id(doc["_id"]),
+        "mrr": format_money(doc.get("mrr")),
+        "currency": doc.get("currency") or "USD",
+        "lifetime_value": format_money(doc.get("lifetime_value")),
+        "lifetime_net": format_money(doc.get("lifetime_net")),
+        "health_score": health.get("score"),
+        "health_grade": health.get("grade"),
+        "is_test": bool(doc.get("is_test")),
+        "segments": ";".join(doc.get("segments") or []),
+    }
+    return [_cell(values[c] if c in values else doc.get(c)) for c in COLUMNS]
+
+
+def _line(cells: list[str] | tuple[str, ...]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(cells)
+    return buf.getvalue()
+
+
+async def stream_rows(db: AsyncDatabase, q: ListQuery, query: dict[str, Any]) -> AsyncIterator[str]:
+    """The header, then one CSV line per customer in list order."""
+    yield _line(COLUMNS)
+    cursor = db[CUSTOMERS].find(query, {"timeline": 0, "mrr_history": 0, "search_terms": 0}, batch_size=BATCH)
+    cursor = cursor.sort(sort_spec(q.sort.field, q.sort.ascending)).hint(index_hint(q))
+    try:
+        async for doc in cursor:
+            yield _line(csv_row(doc))
+    finally:
+        await cursor.close()
+
+
+def make_export_endpoint(db: Callable[[], AsyncDatabase], clock: Callable[[], datetime]) -> Callable[..., Any]:
+    """The Starlette endpoint of the export route."""
+
+    async def export_customers(request: Request) -> Response:
+        database = db()
+        try:
+            org_id = await authenticate(database, request.headers.get("authorization"))
+            q, full = parse_export_params(request.query_params)
+            await app_for_org(database, org_id, q.app_id)
+            now = clock()
+            query = await mongo_filter(database, q, now)
+        except CrmError as exc:
+            status = STATUS_OF.get(exc.code, 500)
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return JSONResponse(error_body(str(exc), exc.code), status_code=status, headers=headers)
+        scope = "full" if full else "filtered"
+        filename = f"customers-app{gid_number(q.app_id)}-{scope}-{now.strftime('%Y-%m-%d')}.csv"
+        return StreamingResponse(
+            stream_rows(database, q, query),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        )
+
+    return export_customers

@@ -1,0 +1,1 @@
+"""One DataLoader per file; each is created per request by `crm_gateway.context`."""

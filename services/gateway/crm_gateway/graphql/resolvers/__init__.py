@@ -1,0 +1,1 @@
+"""Resolver logic shared by several types (kept out of the type files)."""

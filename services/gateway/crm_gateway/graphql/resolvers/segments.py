@@ -1,0 +1,100 @@
+"""Listing, saving and deleting segments."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from crm_gateway.graphql.types.segment import Segment
+from crm_gateway.segment_catalog import built_in_segments
+from crm_shared.customer_filter import BUILT_IN_SEGMENTS, SAVED_PREFIX, build_query
+from crm_shared.errors import UserInputError
+from crm_shared.mongo import SAVED_SEGMENTS
+
+if TYPE_CHECKING:
+    from crm_gateway.context import GatewayContext
+
+MAX_NAME = 80
+MAX_SAVED_PER_APP = 100
+
+
+def slugify(name: str) -> str:
+    """``"Big spenders (EU)"`` → ``"big-spenders-eu"``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def describe_filter(f: dict[str, Any]) -> str:
+    """A saved filter in words (its definition)."""
+    if not f:
+        return "All customers (test shops excluded)."
+    parts = []
+    for key in sorted(f):
+        value = f[key]
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        parts.append(f"{key} = {shown}")
+    return "Customers matching: " + "; ".join(parts) + "."
+
+
+def saved_segment(doc: dict[str, Any]) -> Segment:
+    """The GraphQL segment of a `saved_segments` document."""
+    return Segment(app_id=doc["app_id"], key=doc["key"], name=doc["name"],
+                   definition=describe_filter(doc.get("filter") or {}), built_in=False,
+                   created_at=doc.get("created_at"), saved_filter=doc.get("filter"))
+
+
+async def list_segments(ctx: GatewayContext, app_id: str) -> list[Segment]:
+    """The pre-built segments, then the saved ones (oldest first)."""
+    out = [Segment(app_id=app_id, key=s.key, name=s.name, definition=s.definition, built_in=True)
+           for s in built_in_segments()]
+    async for doc in ctx.db[SAVED_SEGMENTS].find({"app_id": app_id}).sort([("created_at", 1), ("_id", 1)]):
+        out.append(saved_segment(doc))
+    return out
+
+
+async def get_segment(ctx: GatewayContext, app_id: str, key: str) -> Segment | None:
+    """One segment by key, or None."""
+    for s in built_in_segments():
+        if s.key == key:
+            return Segment(app_id=app_id, key=s.key, name=s.name, definition=s.definition, built_in=True)
+    if not key.startswith(SAVED_PREFIX):
+        raise UserInputError(f"unknown segment key {key!r}; expected VIP, AT_RISK, GROWTH, NEW or saved:<slug>")
+    doc = await ctx.db[SAVED_SEGMENTS].find_one({"_id": f"{app_id}|{key}"})
+    return saved_segment(doc) if doc else None
+
+
+async def save_segment(ctx: GatewayContext, app_id: str, name: str, f: dict[str, Any]) -> Segment:
+    """Create or replace the saved segment named `name` (key saved:<slug of name>)."""
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise UserInputError(f"name must be 1-{MAX_NAME} characters")
+    slug = slugify(name)
+    if not slug:
+        raise UserInputError("name must contain a letter or digit")
+    segment = f.get("segment")
+    if segment is not None and segment not in BUILT_IN_SEGMENTS:
+        raise UserInputError("a saved segment may narrow a built-in segment, not another saved one")
+    build_query(app_id, f, ctx.now)  # validates ranges, enums, keys
+    key = SAVED_PREFIX + slug
+    coll = ctx.db[SAVED_SEGMENTS]
+    if await coll.find_one({"_id": f"{app_id}|{key}"}) is None and (
+        await coll.count_documents({"app_id": app_id}) >= MAX_SAVED_PER_APP
+    ):
+        raise UserInputError(f"an app may have at most {MAX_SAVED_PER_APP} saved segments")
+    await coll.update_one(
+        {"_id": f"{app_id}|{key}"},
+        {"$set": {"app_id": app_id, "key": key, "name": name, "filter": f}, "$setOnInsert": {"created_at": ctx.now}},
+        upsert=True,
+    )
+    doc = await coll.find_one({"_id": f"{app_id}|{key}"})
+    assert doc is not None
+    return saved_segment(doc)
+
+
+async def delete_segment(ctx: GatewayContext, app_id: str, key: str) -> bool:
+    """Delete a saved segment; False when there was none. Pre-built ones cannot be deleted."""
+    if key in BUILT_IN_SEGMENTS:
+        raise UserInputError(f"{key} is a pre-built segment and cannot be deleted")
+    if not key.startswith(SAVED_PREFIX):
+        raise UserInputError(f"not a saved segment key: {key!r}")
+    res = await ctx.db[SAVED_SEGMENTS].delete_one({"_id": f"{app_id}|{key}"})
+    return res.deleted_count == 1

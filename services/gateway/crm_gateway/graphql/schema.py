@@ -1,0 +1,61 @@
+"""The schema with its safety extensions (limits, caches, production hardening)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry import Schema
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from crm_gateway.error_codes import code_for
+from crm_gateway.graphql.mutation import Mutation
+from crm_gateway.graphql.query import Query
+from crm_gateway.graphql.types.app import App
+from crm_gateway.graphql.types.customer import Customer
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 3000
+
+logger = logging.getLogger("crm_gateway.errors")
+
+
+class GatewaySchema(Schema):
+    """A schema that logs only unexpected (INTERNAL) errors; caller mistakes are not server problems."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            if code_for(error) == "INTERNAL":
+                logger.error("unexpected error in %s", error.path, exc_info=error.original_error)
+
+
+
+def make_schema(production: bool) -> Schema:
+    """The schema; `production` hides introspection and field suggestions."""
+    # Factories: a fresh extension per request; the parser and validation caches behind them are process-wide.
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        types=[App, Customer],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )

@@ -1,0 +1,99 @@
+"""GraphQL over HTTP: authentication first, stable error codes, media types and status codes by the spec.
+
+- POST with JSON, GET for queries only (a mutation over GET is 405).
+- ``Accept: application/graphql-response+json`` gets that media type, and a
+  request error (syntax, validation, bad variables: no `data`) is then 400.
+- ``application/json`` (the default) answers 200 for every GraphQL result.
+- No or a wrong API key: 401 with an UNAUTHENTICATED error, before any parsing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import dramatiq
+from graphql import ExecutionResult
+from pymongo.asynchronous.database import AsyncDatabase
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from cross_web import HTTPException
+from strawberry.schema import BaseSchema
+
+from crm_gateway.auth import authenticate
+from crm_gateway.context import GatewayContext
+from crm_gateway.error_codes import error_body, format_error
+from crm_gateway.graphiql_page import graphiql_html
+from crm_shared.errors import AuthenticationError
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def wants_graphql_response(accept: str) -> bool:
+    """The client asked for application/graphql-response+json (before or instead of application/json)."""
+    if GRAPHQL_RESPONSE not in accept:
+        return False
+    if "application/json" not in accept:
+        return True
+    return accept.index(GRAPHQL_RESPONSE) < accept.index("application/json")
+
+
+class GatewayView(GraphQL):
+    """Strawberry's ASGI view with the gateway's auth, context and HTTP rules."""
+
+    def __init__(self, schema: BaseSchema, db: Callable[[], AsyncDatabase], broker: Callable[[], dramatiq.Broker],
+                 clock: Callable[[], datetime], production: bool) -> None:
+        super().__init__(schema, graphql_ide=None if production else "graphiql", allow_queries_via_get=True)
+        self._db = db
+        self._broker = broker
+        self._clock = clock
+        self.production = production
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql_html())
+
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:  # type: ignore[override]
+        if not isinstance(request, Request) or request.scope["type"] != "http":
+            return JSONResponse(error_body("websockets are not supported", "BAD_USER_INPUT"), status_code=400)
+        adapter = self.request_adapter_class(request)
+        if self.is_request_allowed(adapter) and self.should_render_graphql_ide(adapter):
+            return await super().run(request, context={}, root_value=None)
+        db = self._db()
+        try:
+            org_id = await authenticate(db, request.headers.get("authorization"))
+        except AuthenticationError as exc:
+            return JSONResponse(error_body(str(exc), exc.code), status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        ctx = GatewayContext(request=request, db=db, org_id=org_id, now=self._clock(), broker=self._broker)
+        response = await super().run(request, context=ctx, root_value=None)
+        if wants_graphql_response(request.headers.get("accept", "")) and response.media_type == "application/json":
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+            if getattr(request.state, "request_error", False):
+                response.status_code = 400
+        return response
+
+    async def execute_single(self, request: Request, request_adapter: Any, sub_response: Any, context: Any,
+                             root_value: Any, request_data: Any) -> ExecutionResult:
+        try:
+            return await super().execute_single(request, request_adapter, sub_response, context, root_value,
+                                                request_data)
+        except HTTPException as exc:
+            if request_adapter.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, "mutations are only allowed over POST") from exc
+            raise
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        body: dict[str, Any] = {}
+        request_error = result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+        if request_error:
+            request.state.request_error = True
+        else:
+            body["data"] = result.data
+        if result.errors:
+            body["errors"] = [format_error(e, self.production) for e in result.errors]
+        if result.extensions:
+            body["extensions"] = result.extensions
+        return body

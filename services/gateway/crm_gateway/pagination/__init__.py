@@ -1,0 +1,1 @@
+"""Keyset pagination: page-size limits, opaque cursors, keyset conditions."""
