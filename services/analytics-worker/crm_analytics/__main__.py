@@ -1,0 +1,109 @@
+"""``python -m crm_analytics worker | scheduler | rebuild --app APP_GID``.
+
+- ``worker``: a dramatiq worker consuming queue ``analytics`` (threads from
+  ``ANALYTICS_WORKER_THREADS``); stops cleanly on SIGINT/SIGTERM.
+- ``scheduler``: enqueues ``refresh_app`` for every app at start and every
+  ``ANALYTICS_REFRESH_SECONDS``.
+- ``rebuild``: recomputes one app from raw data in this process and prints
+  what it did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import threading
+
+from dramatiq import Worker
+from redis.asyncio import Redis
+
+from crm_shared.broker import install_broker
+from crm_shared.clock import utcnow
+from crm_shared.mongo import ensure_base_indexes, get_db
+from crm_shared.settings import get_settings
+
+from crm_analytics.actors import WorkerEnv, declare_actors
+from crm_analytics.config import AnalyticsSettings, JobContext
+from crm_analytics.indexes import ensure_analytics_indexes
+from crm_analytics.jobs import rebuild_app
+from crm_analytics.scheduler import run_scheduler
+
+
+def _worker() -> int:
+    settings = get_settings()
+    analytics = AnalyticsSettings()  # type: ignore[call-arg]
+    broker = install_broker(settings.redis_url)
+    asyncio.run(_prepare_indexes())
+    declare_actors(broker, WorkerEnv(settings.mongodb_uri, settings.mongodb_db, settings.redis_url, analytics))
+    worker = Worker(broker, queues={"analytics"}, worker_threads=analytics.worker_threads)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    worker.start()
+    logging.getLogger(__name__).info("analytics worker started (%d threads)", analytics.worker_threads)
+    stop.wait()
+    worker.stop(timeout=30_000)
+    return 0
+
+
+async def _prepare_indexes() -> None:
+    db = get_db()
+    await ensure_base_indexes(db)
+    await ensure_analytics_indexes(db)
+
+
+def _scheduler() -> int:
+    settings = get_settings()
+    broker = install_broker(settings.redis_url)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_scheduler(get_db(), broker, settings.analytics_refresh_seconds, stop)
+
+    asyncio.run(main())
+    return 0
+
+
+def _rebuild(app_id: str) -> int:
+    settings = get_settings()
+    broker = install_broker(settings.redis_url)
+
+    async def main() -> None:
+        db = get_db()
+        await ensure_base_indexes(db)
+        await ensure_analytics_indexes(db)
+        redis = Redis.from_url(settings.redis_url)
+        job = JobContext(db=db, redis=redis, broker=broker, settings=AnalyticsSettings())  # type: ignore[call-arg]
+        result = await rebuild_app(job, app_id, utcnow(), wait_seconds=600)
+        await redis.aclose()
+        print(f"rebuilt {result.customers_rebuilt} customers of {app_id}: {result.recomputed}")
+
+    asyncio.run(main())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m crm_analytics`` and the ``crm-analytics`` script."""
+    parser = argparse.ArgumentParser(prog="crm_analytics", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("worker", help="consume queue 'analytics'")
+    sub.add_parser("scheduler", help="enqueue refresh_app for every app periodically")
+    rebuild = sub.add_parser("rebuild", help="recompute one app from raw data")
+    rebuild.add_argument("--app", required=True, help="the Partner app gid, e.g. gid://partners/App/101")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "worker":
+        return _worker()
+    if args.command == "scheduler":
+        return _scheduler()
+    return _rebuild(args.app)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

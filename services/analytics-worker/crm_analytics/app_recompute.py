@@ -1,0 +1,110 @@
+"""App-level recompute: segments on every customer, `app_metrics`, `app_summaries`.
+
+Reads the app's stored customers, runs the pure `crm_shared.analytics`
+computation, evaluates saved segments with the gateway's filter translation,
+and writes only what changed (segment lists, daily snapshots), plus the one
+summary document.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import DeleteOne, ReplaceOne, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.analytics import compute_app
+from crm_shared.analytics.days import day_start
+from crm_shared.analytics.segments import BUILT_IN_DEFINITIONS, BUILT_IN_NAMES
+from crm_shared.analytics.snapshots import DailySnapshot
+from crm_shared.customer import from_mongo, to_mongo
+from crm_shared.errors import CrmError
+from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, CUSTOMERS, SAVED_SEGMENTS
+
+from crm_analytics.raw_data import app_reports_activity
+
+log = logging.getLogger(__name__)
+
+CUSTOMER_FIELDS = (
+    "status", "mrr", "currency", "plan", "is_test", "customer_since", "days_as_customer", "last_active_at",
+    "first_installed_at", "installed_at", "trial_ends_at", "health.grade", "timeline", "mrr_history", "segments",
+)
+WRITE_CHUNK = 1000
+
+
+@dataclass
+class RecomputeResult:
+    """What one app-level recompute did."""
+
+    customers: int
+    segments_updated: int
+    metrics_written: int
+    metrics_deleted: int
+
+
+async def saved_segment_members(db: AsyncDatabase, app_id: str, now: datetime) -> dict[str, set[str]]:
+    """{saved segment key: customer ids matching its filter}; empty when filters cannot be evaluated."""
+    try:
+        from crm_shared.customer_filter import build_query
+    except ImportError:  # the gateway's filter module is not there: no saved segments yet
+        return {}
+    members: dict[str, set[str]] = {}
+    async for seg in db[SAVED_SEGMENTS].find({"app_id": app_id}):
+        try:
+            query = build_query(app_id, dict(seg.get("filter") or {}), now)
+        except (CrmError, ValueError) as exc:
+            log.warning("saved segment %s of %s skipped: %s", seg.get("key"), app_id, exc)
+            continue
+        members[seg["key"]] = {d["_id"] async for d in db[CUSTOMERS].find(query, {"_id": 1})}
+    return members
+
+
+def metrics_document(app_id: str, snap: DailySnapshot) -> dict[str, Any]:
+    """The `app_metrics` document of one snapshot (Decimal128 money)."""
+    body = snap.as_dict()
+    day = body.pop("day")
+    return to_mongo({
+        "_id": f"{app_id}|{snap.currency}|{day.isoformat()}",
+        "app_id": app_id,
+        "date": day_start(day),
+        **body,
+    })
+
+
+async def _chunked_write(db: AsyncDatabase, collection: str, ops: list[Any]) -> None:
+    for i in range(0, len(ops), WRITE_CHUNK):
+        await db[collection].bulk_write(ops[i:i + WRITE_CHUNK], ordered=False)
+
+
+async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> RecomputeResult:
+    """Recompute every app-level number of `app_id` as of `now` and store it."""
+    stored = [from_mongo(d) async for d in db[CUSTOMERS].find({"app_id": app_id}, list(CUSTOMER_FIELDS))]
+    activity = await app_reports_activity(db, app_id)
+    comp = compute_app(stored, now, activity)
+    saved = await saved_segment_members(db, app_id, now)
+
+    seg_ops: list[UpdateOne[Any]] = []
+    for c in stored:
+        keys = comp.segments[c["_id"]] + sorted(k for k, ids in saved.items() if c["_id"] in ids)
+        if keys != (c.get("segments") or []):
+            seg_ops.append(UpdateOne({"_id": c["_id"]}, {"$set": {"segments": keys}}))
+    await _chunked_write(db, CUSTOMERS, seg_ops)
+
+    wanted = {d["_id"]: d for d in (metrics_document(app_id, s) for s in comp.snapshots)}
+    existing = {d["_id"]: d async for d in db[APP_METRICS].find({"app_id": app_id})}
+    metric_ops: list[Any] = [ReplaceOne({"_id": k}, d, upsert=True) for k, d in wanted.items() if existing.get(k) != d]
+    stale = [DeleteOne({"_id": k}) for k in existing if k not in wanted]
+    await _chunked_write(db, APP_METRICS, metric_ops + stale)
+
+    summary = dict(comp.summary)
+    summary["segment_counts"] = {**summary["segment_counts"], **{k: len(ids) for k, ids in sorted(saved.items())}}
+    summary["built_in_segments"] = [
+        {"key": k, "name": BUILT_IN_NAMES[k], "definition": BUILT_IN_DEFINITIONS[k]} for k in BUILT_IN_DEFINITIONS
+    ]
+    await db[APP_SUMMARIES].replace_one(
+        {"_id": app_id}, to_mongo({"_id": app_id, "app_id": app_id, "computed_at": now, **summary}), upsert=True
+    )
+    return RecomputeResult(len(stored), len(seg_ops), len(metric_ops), len(stale))

@@ -1,0 +1,73 @@
+"""Derive a batch of customers from raw data and store them (bulk upserts).
+
+A rebuilt customer gets its built-in segments at once, from the app context of
+the last app-level recompute (percentiles, top plans), and keeps its saved
+segment keys; the next app-level recompute (always scheduled after a change)
+brings both up to date with the new population.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bson import Decimal128
+from pymongo import ReplaceOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.analytics.percentiles import Thresholds
+from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments
+from crm_shared.customer import derive_customer, to_mongo
+from crm_shared.ids import customer_key
+from crm_shared.mongo import APP_SUMMARIES, CUSTOMERS
+
+from crm_analytics.raw_data import load_shops
+
+
+def _dec(value: Any) -> Decimal:
+    return value.to_decimal() if isinstance(value, Decimal128) else Decimal(value)
+
+
+async def stored_segment_context(db: AsyncDatabase, app_id: str) -> SegmentContext:
+    """The segment context of the app's last summary (empty before the first recompute)."""
+    doc = await db[APP_SUMMARIES].find_one(
+        {"_id": app_id}, {"percentiles": 1, "top_plan": 1, "reports_activity": 1}
+    )
+    if not doc:
+        return SegmentContext()
+    return SegmentContext(
+        thresholds={cur: Thresholds(_dec(p["p20"]), _dec(p["p80"])) for cur, p in (doc.get("percentiles") or {}).items()},
+        top_plans={cur: frozenset(t.get("plans") or [t["plan"]]) for cur, t in (doc.get("top_plan") or {}).items()},
+        reports_activity=bool(doc.get("reports_activity")),
+    )
+
+
+def saved_keys(segments: list[str] | None) -> list[str]:
+    """The saved-segment keys among a customer's segment keys."""
+    return [k for k in segments or [] if k not in BUILT_IN_KEYS]
+
+
+async def rebuild_customers(
+    db: AsyncDatabase, app_id: str, shop_ids: list[str], now: datetime, seg_ctx: SegmentContext
+) -> int:
+    """Re-derive and store the customers of `shop_ids`; returns how many were written.
+
+    A shop without any raw data is skipped (raw data only grows)."""
+    raw = await load_shops(db, app_id, shop_ids)
+    keys = [customer_key(app_id, s) for s in shop_ids]
+    previous = {
+        d["_id"]: d.get("segments") or []
+        async for d in db[CUSTOMERS].find({"_id": {"$in": keys}}, {"segments": 1})
+    }
+    writes: list[ReplaceOne[Any]] = []
+    for shop_id in shop_ids:
+        data = raw.get(shop_id)
+        if data is None or data.empty:
+            continue
+        doc = derive_customer(app_id, shop_id, data.events, data.transactions, data.profile, now)
+        doc["segments"] = built_in_segments(doc, seg_ctx, now) + saved_keys(previous.get(doc["_id"]))
+        writes.append(ReplaceOne({"_id": doc["_id"]}, to_mongo(doc), upsert=True))
+    if writes:
+        await db[CUSTOMERS].bulk_write(writes, ordered=False)
+    return len(writes)

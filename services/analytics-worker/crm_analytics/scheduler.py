@@ -1,0 +1,44 @@
+"""Periodic clock-driven refresh: enqueue ``refresh_app`` for every app.
+
+Time moves even when no event arrives (a trial ends, NEW expires, a customer
+goes quiet); `refresh_app` re-derives the customers whose `next_change_at`
+has passed and recomputes app-level numbers.  Runs at start, then every
+``ANALYTICS_REFRESH_SECONDS`` (default 3600).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import dramatiq
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.messages import RefreshApp, send
+from crm_shared.mongo import APPS
+
+log = logging.getLogger(__name__)
+
+
+async def enqueue_refresh_for_all_apps(db: AsyncDatabase, broker: dramatiq.Broker) -> list[str]:
+    """Send one `refresh_app` per registered app; returns the app ids."""
+    app_ids = sorted([d["_id"] async for d in db[APPS].find({}, {"_id": 1})])
+    for app_id in app_ids:
+        send(broker, RefreshApp(app_id=app_id))
+    log.info("refresh_app enqueued for %d apps", len(app_ids))
+    return app_ids
+
+
+async def run_scheduler(db: AsyncDatabase, broker: dramatiq.Broker, period_seconds: float,
+                        stop: asyncio.Event | None = None) -> None:
+    """Enqueue refreshes now and every `period_seconds` until `stop` is set."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            await enqueue_refresh_for_all_apps(db, broker)
+        except Exception:  # a Mongo or Redis hiccup must not kill the scheduler
+            log.exception("refresh scheduling failed; retrying next period")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=period_seconds)
+        except TimeoutError:
+            pass

@@ -1,0 +1,46 @@
+"""Fixtures of the analytics worker tests: a job context on the test Mongo and Redis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from redis.asyncio import Redis
+
+from crm_analytics.config import AnalyticsSettings, JobContext
+from crm_shared.broker import make_broker
+
+JobFactory = Callable[[AsyncDatabase], JobContext]
+
+
+@pytest.fixture
+async def other_db(mongo_uri: str) -> AsyncIterator[AsyncDatabase]:
+    """A second fresh database (to compare two paths side by side)."""
+    client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+@pytest.fixture
+async def make_job(redis_url: str, redis_client: object) -> AsyncIterator[Callable[..., JobContext]]:
+    """Builds a JobContext on a database, with the real Redis broker (flushed Redis)."""
+    broker = make_broker(redis_url)
+    redis = Redis.from_url(redis_url)
+
+    def build(db: AsyncDatabase, debounce_seconds: float = 5.0, batch_size: int = 7) -> JobContext:
+        settings = AnalyticsSettings(ANALYTICS_DEBOUNCE_SECONDS=debounce_seconds, ANALYTICS_BATCH_SIZE=batch_size)
+        return JobContext(db=db, redis=redis, broker=broker, settings=settings)
+
+    try:
+        yield build
+    finally:
+        await redis.aclose()
+        broker.close()
+
