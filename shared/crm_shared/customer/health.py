@@ -20,7 +20,8 @@ HEALTH_FORMULA (the text the API publishes):
 
 Every window is half-open ("in the last 30 days" = less than 30 days ago), so
 each factor changes exactly at a threshold instant (see `clock_changes`).
-Each factor is returned with its impact in points and a one-line detail.
+Each factor is returned with its impact in points and a one-line detail (dates,
+not ages, so the detail only changes when the impact can).
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def _payment_state(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
     trouble = inputs.last_payment_trouble_at
     if trouble is not None and now - trouble < PAYMENT_TROUBLE_WINDOW:
         impact += PAYMENT_TROUBLE_POINTS
-        detail += f"; declined, expired or frozen charge {(now - trouble).days} days ago"
+        detail += f"; declined, expired or frozen charge on {trouble:%Y-%m-%d}"
     return _factor("payment_state", impact, detail)
 
 
@@ -131,8 +132,7 @@ def _tenure(days: int | None) -> dict[str, Any]:
 def _activity(last_active_at: datetime | None, now: datetime) -> dict[str, Any]:
     if last_active_at is None:
         return _factor("activity_recency", 0, "no activity known")
-    days = (now - last_active_at).days
-    detail = f"last active {days} days ago"
+    detail = f"last active on {last_active_at:%Y-%m-%d}"
     for max_days, points in ACTIVITY_STEPS:
         if now - last_active_at < timedelta(days=max_days):
             return _factor("activity_recency", points, detail)
@@ -143,7 +143,7 @@ def _plan_trend(last_change: tuple[str, datetime] | None, now: datetime) -> dict
     if last_change is None or now - last_change[1] >= PLAN_TREND_WINDOW:
         return _factor("plan_trend", 0, "no plan change in the last 60 days")
     kind, at = last_change
-    return _factor("plan_trend", PLAN_TREND_POINTS[kind], f"{kind.lower()} {(now - at).days} days ago")
+    return _factor("plan_trend", PLAN_TREND_POINTS[kind], f"{kind.lower().replace('_', ' ')} on {at:%Y-%m-%d}")
 
 
 def _store_closure(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def _store_closure(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
         return _factor("store_closure", STORE_CLOSED_POINTS, "store closed")
     reopened = inputs.last_store_reopened_at
     if reopened is not None and now - reopened < STORE_REOPENED_WINDOW:
-        return _factor("store_closure", STORE_REOPENED_POINTS, f"store reopened {(now - reopened).days} days ago")
+        return _factor("store_closure", STORE_REOPENED_POINTS, f"store reopened on {reopened:%Y-%m-%d}")
     return _factor("store_closure", 0, "store open")
 
 
