@@ -1,0 +1,22 @@
+"""What every resolver can see: the data, the configuration and the request's version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from partner_sim.config import SimConfig
+from partner_sim.store import Store
+
+
+@dataclass
+class RequestContext:
+    """Per-request GraphQL context."""
+
+    store: Store
+    config: SimConfig
+    version: str
+
+    def now(self) -> datetime:
+        """The simulator's clock: ``CRM_NOW``, else the scenario's ``now``, else real time."""
+        return self.config.now or self.store.now or datetime.now(timezone.utc)

@@ -1,0 +1,44 @@
+"""The mutable state of one running simulator: data, faults, throttle and request log."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from partner_sim.config import SimConfig
+from partner_sim.faults import Faults
+from partner_sim.scenario import Scenario
+from partner_sim.store import Store
+from partner_sim.throttle import Throttle
+
+
+@dataclass
+class SimState:
+    """Everything ``/_admin`` can change; rebuilt from the scenario on reset."""
+
+    scenario: Scenario
+    config: SimConfig
+    store: Store = field(init=False)
+    faults: Faults = field(init=False)
+    throttle: Throttle = field(init=False)
+    request_log: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.store = Store.from_scenario(self.scenario)
+        self.faults = Faults()
+        self.faults.update(dict(self.config.faults))
+        self.throttle = Throttle(self.config.rate, self.config.bucket_size)
+
+    def reset(self) -> None:
+        """Original data, configured faults, fresh buckets, empty log."""
+        self.store = Store.from_scenario(self.scenario)
+        self.faults.reset()
+        self.faults.update(dict(self.config.faults))
+        self.throttle.reset()
+        self.request_log.clear()
+
+    def log(self, entry: dict[str, Any]) -> None:
+        """Record one request (the log proves clients respect the rate limit)."""
+        self.request_log.append(entry)
