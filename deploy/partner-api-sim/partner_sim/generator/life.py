@@ -94,6 +94,7 @@ class Expectation:
     currency: str
     lifetime_value: Decimal
     lifetime_net: Decimal
+    lifetime_by_currency: dict[str, tuple[Decimal, Decimal]]
     is_test: bool
     billing_interval: str | None
     installed_at: int
@@ -108,6 +109,8 @@ class Expectation:
             "app_id": self.app_id, "shop_id": self.shop_id, "status": self.status, "plan": self.plan,
             "mrr": f"{self.mrr:.2f}", "currency": self.currency,
             "lifetime_value": f"{self.lifetime_value:.2f}", "lifetime_net": f"{self.lifetime_net:.2f}",
+            "lifetime_by_currency": [{"currency": c, "gross": f"{g:.2f}", "net": f"{n:.2f}"}
+                                     for c, (g, n) in sorted(self.lifetime_by_currency.items())],
             "is_test": self.is_test, "billing_interval": self.billing_interval,
             "installed_at": iso(self.installed_at),
             "uninstalled_at": iso(self.uninstalled_at) if self.uninstalled_at is not None else None,
@@ -141,6 +144,7 @@ class MerchantLife:
     net: Decimal = ZERO
     installed_at: int = 0
     uninstalled_at: int | None = None
+    had_money: bool = False
     restate_rate: float = 0.02
 
     @property
@@ -179,6 +183,7 @@ class MerchantLife:
             gross, net = new_gross, new_net
         self.gross += gross
         self.net += net
+        self.had_money = True
 
     # ---- the life --------------------------------------------------------
     def run(self, install_at: int) -> Expectation:
@@ -236,9 +241,12 @@ class MerchantLife:
     def _test_then_real(self, t: int) -> int:
         """A development store that tested the app, then became a real merchant."""
         t += HOUR
+        if t >= self.horizon:
+            return t
         charge = self._activate_test(t)
         t += self.rng.randint(1, 5) * DAY
-        self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t, charge)
+        if t < self.horizon:
+            self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t, charge)
         return t
 
     # ---- subscriptions -----------------------------------------------------
@@ -482,15 +490,22 @@ class MerchantLife:
         else:
             status = "FREE"
         trial_end = current.trial_end if current is not None else None
+        currency = current.currency if current is not None else "USD"
+        # Lifetime value is kept in the customer's currency (DESIGN §3); money in any
+        # other currency (e.g. a one-time purchase of a never-subscribed EUR shop) is
+        # only in ``lifetime_by_currency``.
+        by_currency = {self.currency: (self.gross, self.net)} if self.gross or self.net or self.had_money else {}
+        in_currency = by_currency.get(currency, (ZERO, ZERO))
         return Expectation(
             app_id=self.app_ref["id"],
             shop_id=self.shop["id"],
             status=status,
             plan=current.plan.name if current is not None else "Free",
             mrr=live.plan.monthly if status == "ACTIVE" and live is not None else ZERO,
-            currency=current.currency if current is not None else "USD",
-            lifetime_value=self.gross,
-            lifetime_net=self.net,
+            currency=currency,
+            lifetime_value=in_currency[0],
+            lifetime_net=in_currency[1],
+            lifetime_by_currency=by_currency,
             is_test=self.test_charges > 0 and self.real_charges == 0,
             billing_interval=current.interval if current is not None else None,
             installed_at=self.installed_at,
