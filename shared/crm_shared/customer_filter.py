@@ -124,7 +124,9 @@ def search_query(text: str | None) -> dict[str, Any] | None:
     words = search_words(text)
     if not words:
         return None
-    clauses = [{"search_terms": prefix_range(w)} for w in words]
+    # $elemMatch: both bounds must hold for the same array element (a bare range on an array
+    # field may be satisfied by two different elements), and it keeps the multikey index bounds tight.
+    clauses = [{"search_terms": {"$elemMatch": prefix_range(w)}} for w in words]
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 

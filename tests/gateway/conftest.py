@@ -127,3 +127,16 @@ async def gql_error(client: httpx.AsyncClient, key: str, query: str,
     body = r.json()
     assert body.get("errors"), body
     return body["errors"][0]
+
+
+@pytest.fixture
+async def gql_session(client: httpx.AsyncClient, seeded: Seeded) -> AsyncIterator[Any]:
+    """A `gql` client session (organization A's key) on the in-process gateway."""
+    from gql import Client
+    from gql.transport.httpx import HTTPXAsyncTransport
+
+    app = client._transport.app  # type: ignore[attr-defined]
+    transport = HTTPXAsyncTransport(url="http://gateway.test/graphql", transport=httpx.ASGITransport(app=app),
+                                    headers={"Authorization": f"Bearer {seeded.key_a}"})
+    async with Client(transport=transport, fetch_schema_from_transport=False) as session:
+        yield session

@@ -77,10 +77,10 @@ def test_naive_now_is_rejected() -> None:
 
 
 def test_search_is_a_lowercased_prefix_range_per_word() -> None:
-    assert search_query("  Alpha  ") == {"search_terms": {"$gte": "alpha", "$lt": "alpha\U0010ffff"}}
+    assert search_query("  Alpha  ") == {"search_terms": {"$elemMatch": {"$gte": "alpha", "$lt": "alpha\U0010ffff"}}}
     q = search_query("Alpha cof")
-    assert q == {"$and": [{"search_terms": {"$gte": "alpha", "$lt": "alpha\U0010ffff"}},
-                          {"search_terms": {"$gte": "cof", "$lt": "cof\U0010ffff"}}]}
+    assert q == {"$and": [{"search_terms": {"$elemMatch": {"$gte": "alpha", "$lt": "alpha\U0010ffff"}}},
+                          {"search_terms": {"$elemMatch": {"$gte": "cof", "$lt": "cof\U0010ffff"}}}]}
     assert search_query("") is None and search_query(None) is None
 
 

@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from bson import json_util
@@ -30,9 +30,15 @@ class Position:
     id: Any
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
 def query_hash(*parts: Any) -> str:
-    """A short stable hash of the query a cursor belongs to."""
-    raw = json_util.dumps(parts, sort_keys=True, json_options=JSON_OPTIONS)
+    """A short stable hash of the query a cursor belongs to (decimals and dates by their text)."""
+    raw = json.dumps(parts, sort_keys=True, default=_plain)
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
