@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import dramatiq
+from dramatiq.middleware import Middleware
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
@@ -48,11 +49,39 @@ class WorkerEnv:
 class _ThreadResources(threading.local):
     runner: asyncio.Runner | None = None
     job: JobContext | None = None
+    client: AsyncMongoClient[Any] | None = None
+
+    def close(self) -> None:
+        """Close this thread's clients and event loop (called in the thread itself)."""
+        if self.runner is None:
+            return
+        job, client = self.job, self.client
+
+        async def shutdown() -> None:
+            if job is not None:
+                await job.redis.aclose()
+            if client is not None:
+                await client.close()
+
+        self.runner.run(shutdown())
+        self.runner.close()
+        self.runner, self.job, self.client = None, None, None
+
+
+class _CloseThreadResources(Middleware):
+    """Closes a worker thread's event loop and clients when the thread stops."""
+
+    def __init__(self, local: _ThreadResources) -> None:
+        self.local = local
+
+    def before_worker_thread_shutdown(self, broker: dramatiq.Broker, thread: Any) -> None:
+        self.local.close()
 
 
 def declare_actors(broker: dramatiq.Broker, env: WorkerEnv) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Declare customers_changed, rebuild_app and refresh_app on `broker`; returns them by name."""
     local = _ThreadResources()
+    broker.add_middleware(_CloseThreadResources(local))
 
     def run(make: Callable[[JobContext], Awaitable[T]]) -> T:
         if local.runner is None:
@@ -61,6 +90,7 @@ def declare_actors(broker: dramatiq.Broker, env: WorkerEnv) -> dict[str, dramati
         async def with_job() -> T:
             if local.job is None:
                 client: AsyncMongoClient[Any] = AsyncMongoClient(env.mongodb_uri, tz_aware=True)
+                local.client = client
                 local.job = JobContext(
                     db=client[env.db_name], redis=Redis.from_url(env.redis_url), broker=broker,
                     settings=env.settings,
