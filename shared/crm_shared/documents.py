@@ -70,8 +70,25 @@ app_metrics         _id = f"{app_id}|{currency}|{YYYY-MM-DD}" (daily snapshot)
     churned_customers, reactivated_customers, movements {new, expansion,
     contraction, churn, reactivation} (Decimal128, churn and contraction
     negative)
-app_summaries       _id = app_id
-    app_id, computed_at, percentiles {currency: {p20, p80}}, top_plan
-    {currency: plan}, cohorts, counts by status, and whatever else the
-    analytics API serves without computing.
+    (one document per currency per day from the app's first data to today;
+    today's is "as of computed_at"; test shops left out; total_mrr is the
+    exact end-of-day sum, the sum of a range's movements equals its change)
+app_summaries       _id = app_id   (semantics: crm_shared.analytics docstrings)
+    app_id, computed_at (= as_of, the clock the numbers are read at),
+    reports_activity (bool: the app reports activity in shop_profiles),
+    customers (non-test count), test_customers, counts_by_status {status: n}
+    (non-test, all six statuses), segment_counts {key: n} (built-in and
+    saved), built_in_segments [{key, name, definition}], percentiles
+    {currency: {p20, p80 (Decimal128), population}}, top_plan {currency:
+    {plan, plans (every name at the top price), mrr}}, by_currency {currency:
+    {total_mrr, paying_customers, trial_customers, arppu (Decimal128|None)}},
+    retention {"30d"|"90d"|"365d": {currency: {start, end, start_customers,
+    retained_customers, logo_retention, start_mrr, retained_mrr,
+    net_revenue_retention, gross_revenue_retention, expansion_revenue,
+    churned_pool, reactivated_customers, reactivation_rate, total_mrr,
+    paying_customers, arppu}}} (rates are floats rounded to 4 places or None),
+    average_lifetime_days {currency: float}, cohorts {install_month:
+    [{cohort "YYYY-MM", size, ever_paid, installed [n at end of month k],
+    paying [n]}], first_paid_month: [{cohort, currency, size, paying [n],
+    mrr [Decimal128]}]} (month k = 0 is the cohort month; the last is as of now)
 """
