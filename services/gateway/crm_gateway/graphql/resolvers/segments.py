@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from bson import Decimal128
 
 from crm_gateway.graphql.types.segment import Segment
 from crm_gateway.segment_catalog import built_in_segments
@@ -30,6 +33,8 @@ def describe_filter(f: dict[str, Any]) -> str:
     parts = []
     for key in sorted(f):
         value = f[key]
+        if isinstance(value, Decimal128):
+            value = value.to_decimal()
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         parts.append(f"{key} = {shown}")
     return "Customers matching: " + "; ".join(parts) + "."
@@ -75,6 +80,7 @@ async def save_segment(ctx: GatewayContext, app_id: str, name: str, f: dict[str,
         raise UserInputError("a saved segment may narrow a built-in segment, not another saved one")
     build_query(app_id, f, ctx.now)  # validates ranges, enums, keys
     key = SAVED_PREFIX + slug
+    f = {k: Decimal128(v) if isinstance(v, Decimal) else v for k, v in f.items()}  # money exact in Mongo
     coll = ctx.db[SAVED_SEGMENTS]
     if await coll.find_one({"_id": f"{app_id}|{key}"}) is None and (
         await coll.count_documents({"app_id": app_id}) >= MAX_SAVED_PER_APP
