@@ -70,6 +70,12 @@ class OrderedIndex(Generic[T]):
         hi = len(self.keys) if oldest_ts is None else bisect.bisect_right(self.keys, (-oldest_ts, 1 << 62))
         return lo, max(lo, hi)
 
+    def window_ascending(self, oldest_ts: int | None, newest_ts: int | None) -> tuple[int, int]:
+        """Like ``window`` for an index whose keys are ``(+epoch, +sequence)`` (oldest first)."""
+        lo = 0 if oldest_ts is None else bisect.bisect_left(self.keys, (oldest_ts, -(1 << 62)))
+        hi = len(self.keys) if newest_ts is None else bisect.bisect_right(self.keys, (newest_ts, 1 << 62))
+        return lo, max(lo, hi)
+
     def position_after(self, key: tuple[int, int]) -> int:
         """First index strictly after ``key`` in serving order."""
         return bisect.bisect_right(self.keys, key)

@@ -81,6 +81,9 @@ class Store:
         self.txns_by_shop: dict[str, OrderedIndex[StoredTransaction]] = {}
         self.txns_by_domain: dict[str, OrderedIndex[StoredTransaction]] = {}
         self.txn_by_id: dict[str, StoredTransaction] = {}
+        #: bumped on every runtime change (caches of derived views compare it)
+        self.generation = 0
+        self.derived_cache: dict[str, tuple[int, Any]] = {}
 
     # ---- construction -------------------------------------------------
     @classmethod
@@ -112,6 +115,7 @@ class Store:
     def add_event(self, node: dict[str, Any]) -> None:
         """Append one event at runtime (its ``visibleAfter`` key, if any, delays it)."""
         self._add_event(node, bulk=False)
+        self.generation += 1
 
     def _add_event(self, node: dict[str, Any], bulk: bool) -> None:
         node.setdefault("__typename", typename_for(node["type"]))
@@ -131,6 +135,7 @@ class Store:
     def add_transaction(self, node: dict[str, Any]) -> None:
         """Append (or, for a known id, restate) one transaction at runtime."""
         self._add_transaction(node, bulk=False)
+        self.generation += 1
 
     def _txn_indexes(self, tx: StoredTransaction) -> list[OrderedIndex[StoredTransaction]]:
         out = [self.txns_all]
@@ -169,6 +174,7 @@ class Store:
         if "createdAt" in changes:
             node["createdAt"] = changes["createdAt"]
         self._add_transaction(node, bulk=False)
+        self.generation += 1
         return node
 
     # ---- lookups -------------------------------------------------------
