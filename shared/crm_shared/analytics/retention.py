@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from crm_shared.analytics.days import day_start
-from crm_shared.analytics.movements import EXPANSION, REACTIVATION, ZERO, customer_movements, mrr_at
+from crm_shared.analytics.movements import EXPANSION, REACTIVATION, ZERO, Movement, customer_movements, mrr_at
 
 
 @dataclass(frozen=True)
@@ -82,19 +82,25 @@ def state_instant(day: date, now: datetime) -> datetime:
     return min(day_start(day + timedelta(days=1)) - timedelta(microseconds=1), now)
 
 
-def retention(customers: Sequence[Mapping[str, Any]], start_day: date, end_day: date,
-              now: datetime) -> dict[str, Retention]:
-    """{currency: Retention} from the end of `start_day` to the end of `end_day`, non-test customers."""
+def retention(customers: Sequence[Mapping[str, Any]], start_day: date, end_day: date, now: datetime,
+              movements: Sequence[Sequence[Movement]] | None = None) -> dict[str, Retention]:
+    """{currency: Retention} from the end of `start_day` to the end of `end_day`, non-test customers.
+
+    `movements`, when given, holds each customer's movements up to `now`
+    (aligned with `customers`) so several windows share one computation."""
     s_at, e_at = state_instant(start_day, now), state_instant(end_day, now)
     acc: dict[str, dict[str, Any]] = {}
 
     def slot(cur: str | None) -> dict[str, Any]:
-        return acc.setdefault(cur or "USD", {
-            "start_customers": 0, "retained_customers": 0, "start_mrr": ZERO, "retained_mrr": ZERO,
-            "gross": ZERO, "expansion": ZERO, "pool": 0, "reactivated": 0, "end_mrr": ZERO, "end_paying": 0,
-        })
+        a = acc.get(cur or "USD")
+        if a is None:
+            a = acc[cur or "USD"] = {
+                "start_customers": 0, "retained_customers": 0, "start_mrr": ZERO, "retained_mrr": ZERO,
+                "gross": ZERO, "expansion": ZERO, "pool": 0, "reactivated": 0, "end_mrr": ZERO, "end_paying": 0,
+            }
+        return a
 
-    for c in customers:
+    for i, c in enumerate(customers):
         if c.get("is_test"):
             continue
         history = c.get("mrr_history")
@@ -117,7 +123,8 @@ def retention(customers: Sequence[Mapping[str, Any]], start_day: date, end_day: 
         if churned_at_start:
             slot(last_paid)["pool"] += 1
         reactivated = False
-        for m in customer_movements(history, e_at):
+        moves = movements[i] if movements is not None else customer_movements(history, now)
+        for m in moves:
             if not start_day < m.day <= end_day:
                 continue
             if m.kind == EXPANSION:

@@ -16,14 +16,14 @@ customer's).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from crm_shared.analytics.days import day_of, days_between
-from crm_shared.analytics.movements import KINDS, ZERO, MovementTotals, classify, day_changes
+from crm_shared.analytics.movements import KINDS, ZERO, DayChange, MovementTotals, classify, day_changes
 
 TRIAL_END_TYPES = frozenset({"TRIAL_CONVERTED", "CANCELLED", "UNINSTALLED", "FROZEN", "STORE_CLOSED"})
 INSTALL_TYPES = frozenset({"INSTALLED", "REINSTALLED"})
@@ -89,18 +89,22 @@ def trial_interval(customer: Mapping[str, Any]) -> tuple[datetime, datetime | No
     return None
 
 
-def _collect(customers: Iterable[Mapping[str, Any]], now: datetime) -> tuple[dict[str, _Deltas], date | None]:
+def _collect(customers: Sequence[Mapping[str, Any]], now: datetime,
+             changes: Sequence[Sequence[DayChange]] | None) -> tuple[dict[str, _Deltas], date | None]:
     per_currency: dict[str, _Deltas] = {}
     first_day: date | None = None
 
     def deltas(currency: str | None) -> _Deltas:
-        return per_currency.setdefault(currency or "USD", _Deltas())
+        d = per_currency.get(currency or "USD")
+        if d is None:
+            d = per_currency[currency or "USD"] = _Deltas()
+        return d
 
-    for c in customers:
+    for i, c in enumerate(customers):
         if c.get("is_test"):
             continue
         deltas(c.get("currency"))
-        for ch in day_changes(c.get("mrr_history"), now):
+        for ch in changes[i] if changes is not None else day_changes(c.get("mrr_history"), now):
             for m in classify(ch):
                 d = deltas(m.currency)
                 d.mrr[ch.day] = d.mrr.get(ch.day, ZERO) + m.amount
@@ -132,9 +136,12 @@ def _collect(customers: Iterable[Mapping[str, Any]], now: datetime) -> tuple[dic
     return per_currency, first_day
 
 
-def daily_snapshots(customers: Iterable[Mapping[str, Any]], now: datetime) -> list[DailySnapshot]:
-    """Every currency's snapshot for every day from the first data to `now`'s day."""
-    per_currency, first_day = _collect(customers, now)
+def daily_snapshots(customers: Sequence[Mapping[str, Any]], now: datetime,
+                    changes: Sequence[Sequence[DayChange]] | None = None) -> list[DailySnapshot]:
+    """Every currency's snapshot for every day from the first data to `now`'s day.
+
+    `changes`, when given, holds each customer's `day_changes` up to `now` (aligned with `customers`)."""
+    per_currency, first_day = _collect(customers, now, changes)
     if first_day is None:
         return []
     days = days_between(first_day, day_of(now))

@@ -17,6 +17,7 @@ from typing import Any
 
 from crm_shared.analytics.cohorts import install_cohorts, paid_cohorts
 from crm_shared.analytics.days import day_of
+from crm_shared.analytics.movements import classify, day_changes
 from crm_shared.analytics.percentiles import percentile_population
 from crm_shared.analytics.retention import Retention, average_lifetime_days, retention
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments, segment_context, top_plans
@@ -67,7 +68,9 @@ def compute_app(customers: Sequence[Mapping[str, Any]], now: datetime, app_repor
             test_count += 1
         else:
             status_counts[c["status"]] += 1
-    result.snapshots = daily_snapshots(customers, now)
+    changes = [day_changes(c.get("mrr_history"), now) for c in customers]
+    moves = [[m for ch in chs for m in classify(ch)] for chs in changes]
+    result.snapshots = daily_snapshots(customers, now, changes)
     today = day_of(now)
     population = percentile_population(customers)
     tops = top_plans(customers)
@@ -88,7 +91,7 @@ def compute_app(customers: Sequence[Mapping[str, Any]], now: datetime, app_repor
         },
         "retention": {
             name: {cur: retention_body(r)
-                   for cur, r in retention(customers, today - timedelta(days=days), today, now).items()}
+                   for cur, r in retention(customers, today - timedelta(days=days), today, now, moves).items()}
             for name, days in RETENTION_WINDOWS.items()
         },
         "average_lifetime_days": average_lifetime_days(customers),
