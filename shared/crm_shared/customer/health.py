@@ -61,6 +61,7 @@ PAYMENT_TROUBLE_TYPES = frozenset({v.TL_CHARGE_DECLINED, v.TL_CHARGE_EXPIRED, v.
 TENURE_STEPS = ((365, 15), (180, 12), (90, 8), (30, 5))  # (min days, points), first match
 ACTIVITY_STEPS = ((7, 10), (14, 5), (30, 0))  # (under days, points), first match; beyond → STALE_POINTS
 ACTIVITY_STALE_POINTS = -10
+_ACTIVITY_WINDOWS = tuple((timedelta(days=d), p) for d, p in ACTIVITY_STEPS)
 PLAN_TREND_WINDOW = timedelta(days=60)
 PLAN_TREND_POINTS = {v.TL_UPGRADED: 5, v.TL_DOWNGRADED: -10, v.TL_PLAN_CHANGED: 0}
 STORE_CLOSED_POINTS = -15
@@ -70,7 +71,7 @@ REINSTALL_POINTS = ((2, -10), (1, -5))  # (min reinstalls, points), first match
 GRADES = ((80, "A"), (65, "B"), (50, "C"), (35, "D"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HealthInputs:
     """What the health score looks at (all already derived)."""
 
@@ -116,7 +117,7 @@ def _payment_state(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
     trouble = inputs.last_payment_trouble_at
     if trouble is not None and now - trouble < PAYMENT_TROUBLE_WINDOW:
         impact += PAYMENT_TROUBLE_POINTS
-        detail += f"; declined, expired or frozen charge on {trouble:%Y-%m-%d}"
+        detail += f"; declined, expired or frozen charge on {trouble.date().isoformat()}"
     return _factor("payment_state", impact, detail)
 
 
@@ -132,9 +133,10 @@ def _tenure(days: int | None) -> dict[str, Any]:
 def _activity(last_active_at: datetime | None, now: datetime) -> dict[str, Any]:
     if last_active_at is None:
         return _factor("activity_recency", 0, "no activity known")
-    detail = f"last active on {last_active_at:%Y-%m-%d}"
-    for max_days, points in ACTIVITY_STEPS:
-        if now - last_active_at < timedelta(days=max_days):
+    detail = f"last active on {last_active_at.date().isoformat()}"
+    age = now - last_active_at
+    for under, points in _ACTIVITY_WINDOWS:
+        if age < under:
             return _factor("activity_recency", points, detail)
     return _factor("activity_recency", ACTIVITY_STALE_POINTS, detail)
 
@@ -143,7 +145,7 @@ def _plan_trend(last_change: tuple[str, datetime] | None, now: datetime) -> dict
     if last_change is None or now - last_change[1] >= PLAN_TREND_WINDOW:
         return _factor("plan_trend", 0, "no plan change in the last 60 days")
     kind, at = last_change
-    return _factor("plan_trend", PLAN_TREND_POINTS[kind], f"{kind.lower().replace('_', ' ')} on {at:%Y-%m-%d}")
+    return _factor("plan_trend", PLAN_TREND_POINTS[kind], f"{kind.lower().replace('_', ' ')} on {at.date().isoformat()}")
 
 
 def _store_closure(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
@@ -151,7 +153,7 @@ def _store_closure(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
         return _factor("store_closure", STORE_CLOSED_POINTS, "store closed")
     reopened = inputs.last_store_reopened_at
     if reopened is not None and now - reopened < STORE_REOPENED_WINDOW:
-        return _factor("store_closure", STORE_REOPENED_POINTS, f"store reopened on {reopened:%Y-%m-%d}")
+        return _factor("store_closure", STORE_REOPENED_POINTS, f"store reopened on {reopened.date().isoformat()}")
     return _factor("store_closure", 0, "store open")
 
 

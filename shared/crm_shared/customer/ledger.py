@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from crm_shared.customer.parsing import parse_time
+from crm_shared.customer.parsing import decimal, parse_time
 from crm_shared.customer.vocabulary import APP_SALE_TYPES, SUBSCRIPTION_SALE, USAGE_SALE, ZERO
 
 
@@ -28,8 +28,8 @@ class Ledger:
 
     # currency -> [gross, net]
     totals: dict[str, list[Decimal]] = field(default_factory=dict)
-    # subscription charge id -> (createdAt, billingInterval) of its latest sale
-    sale_interval: dict[str, tuple[datetime, str]] = field(default_factory=dict)
+    # subscription charge id -> billingInterval of its latest sale
+    sale_interval: dict[str, str] = field(default_factory=dict)
     # (createdAt, chargeId, gross, currency) of every usage sale
     usage_sales: list[tuple[datetime, str | None, Decimal, str]] = field(default_factory=list)
     latest_at: datetime | None = None
@@ -41,13 +41,28 @@ class Ledger:
         return [{"currency": c, "gross": t[0], "net": t[1]} for c, t in sorted(self.totals.items())]
 
 
-def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[datetime, dict]]:
-    """One ``(createdAt, node)`` per transaction id: the latest restatement known at ``now``."""
-    latest: dict[str, tuple[datetime, dict]] = {}
+def time_key(value: str) -> str:
+    """A string that sorts like the time: ``YYYY-MM-DDTHH:MM:SS.ffffff`` in UTC.
+
+    The Partner API's own form (``2026-01-05T10:00:00Z``) is rewritten without
+    parsing; anything else goes through `parse_time`."""
+    if len(value) == 20 and value[-1] == "Z":
+        return value[:19] + ".000000"
+    return _key(parse_time(value))
+
+
+def _key(value: datetime) -> str:
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[str, dict]]:
+    """One ``(time key, node)`` per transaction id: the latest restatement known at ``now``."""
+    now_key = _key(now)
+    latest: dict[str, tuple[str, dict]] = {}
     for doc in transactions:
         node = doc["node"]
-        created = parse_time(node["createdAt"])
-        if created > now:
+        created = time_key(node["createdAt"])
+        if created > now_key:
             continue
         tid = node["id"]
         seen = latest.get(tid)
@@ -60,13 +75,15 @@ def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_cha
     """Summarize a shop's transactions as of ``now`` (see the module docstring)."""
     ledger = Ledger()
     totals = ledger.totals
-    latest_at: datetime | None = None
+    latest_key = ""
+    latest_shop: tuple[str, dict[str, Any]] | None = None
+    intervals: dict[str, tuple[str, str]] = {}
     for created, node in latest_versions(transactions, now).values():
-        if latest_at is None or created > latest_at:
-            latest_at = created
+        if created > latest_key:
+            latest_key = created
         shop = node.get("shop")
-        if shop and (ledger.latest_shop is None or created > ledger.latest_shop[0]):
-            ledger.latest_shop = (created, shop)
+        if shop and (latest_shop is None or created > latest_shop[0]):
+            latest_shop = (created, shop)
         kind = node.get("__typename")
         if kind not in APP_SALE_TYPES:
             continue
@@ -78,8 +95,8 @@ def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_cha
         currency = (gross or net or {}).get("currencyCode")
         if currency is None:
             continue
-        gross_amount = Decimal(str(gross["amount"])) if gross else ZERO
-        net_amount = Decimal(str(net["amount"])) if net else ZERO
+        gross_amount = decimal(gross["amount"]) if gross else ZERO
+        net_amount = decimal(net["amount"]) if net else ZERO
         total = totals.get(currency)
         if total is None:
             totals[currency] = [gross_amount, net_amount]
@@ -89,10 +106,18 @@ def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_cha
         if kind == SUBSCRIPTION_SALE:
             interval = node.get("billingInterval")
             if charge_id and interval:
-                known = ledger.sale_interval.get(charge_id)
+                known = intervals.get(charge_id)
                 if known is None or created >= known[0]:
-                    ledger.sale_interval[charge_id] = (created, interval)
+                    intervals[charge_id] = (created, interval)
         elif kind == USAGE_SALE:
-            ledger.usage_sales.append((created, charge_id, gross_amount, currency))
-    ledger.latest_at = latest_at
+            ledger.usage_sales.append((parse_time(node["createdAt"]), charge_id, gross_amount, currency))
+    ledger.sale_interval = {cid: interval for cid, (_, interval) in intervals.items()}
+    if latest_key:
+        ledger.latest_at = _from_key(latest_key)
+    if latest_shop is not None:
+        ledger.latest_shop = (_from_key(latest_shop[0]), latest_shop[1])
     return ledger
+
+
+def _from_key(key: str) -> datetime:
+    return datetime.fromisoformat(key).replace(tzinfo=timezone.utc)

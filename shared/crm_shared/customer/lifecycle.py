@@ -30,7 +30,7 @@ from typing import Any
 from crm_shared.customer import vocabulary as v
 from crm_shared.customer.billing import billing_interval, is_trial_gap, monthly_amount
 from crm_shared.customer.ordering import OrderedEvent
-from crm_shared.customer.parsing import parse_time_memo
+from crm_shared.customer.parsing import decimal, parse_time_memo
 
 ZERO = v.ZERO
 _LIVE_STATES = (v.ACTIVE, v.FROZEN)
@@ -65,7 +65,7 @@ class Charge:
         self.name: str = node.get("name") or ""
         amount = node.get("amount")
         if amount:
-            self.amount = Decimal(str(amount["amount"]))
+            self.amount = decimal(amount["amount"])
             self.currency = amount["currencyCode"]
         billing_on = node.get("billingOn")
         self.billing_on: datetime | None = parse_time_memo(billing_on) if billing_on else None
@@ -89,7 +89,7 @@ class Charge:
 class Lifecycle:
     """Folds ordered events; read the public attributes afterwards."""
 
-    def __init__(self, sale_interval: dict[str, tuple[datetime, str]], installed_initially: bool,
+    def __init__(self, sale_interval: dict[str, str], installed_initially: bool,
                  initial_currency: str) -> None:
         self.sale_interval = sale_interval
         self.installed = installed_initially
@@ -158,11 +158,13 @@ class Lifecycle:
             self._flush_pending()
             before = self.mrr
         after = self.mrr_at(t)
-        currency = self.currency()
+        current = self.current
+        currency = current.currency if current is not None else self.mrr_currency
+        if plan is None:
+            plan = current.name if current is not None else v.FREE_PLAN
         self.timeline.append({
-            "type": type_, "occurred_at": t, "plan": plan if plan is not None else self.plan(),
-            "mrr_before": before, "mrr_after": after, "currency": currency,
-            "charge_id": charge_id, "detail": detail,
+            "type": type_, "occurred_at": t, "plan": plan, "mrr_before": before, "mrr_after": after,
+            "currency": currency, "charge_id": charge_id, "detail": detail,
         })
         if after != self.mrr or currency != self.mrr_currency or not self.mrr_history:
             self.mrr_history.append({"at": t, "mrr": after, "currency": currency, "annotation": type_})
@@ -266,8 +268,7 @@ class Lifecycle:
             previous = self.current
         first = not self.had_subscription
         charge.refresh(node["charge"])
-        sale = self.sale_interval.get(cid)
-        charge.interval, charge.interval_inferred = billing_interval(sale[1] if sale else None, t, charge.billing_on)
+        charge.interval, charge.interval_inferred = billing_interval(self.sale_interval.get(cid), t, charge.billing_on)
         charge.monthly = monthly_amount(charge.amount, charge.interval)
         charge.state, charge.ended, charge.activated_at, charge.converted = v.ACTIVE, False, t, False
         if first:
@@ -402,7 +403,7 @@ class Lifecycle:
             return
         amount = charge.get("amount")
         if amount:
-            self.usage.append((t, cid, Decimal(str(amount["amount"])), amount["currencyCode"]))
+            self.usage.append((t, cid, decimal(amount["amount"]), amount["currencyCode"]))
         self._entry(v.TL_USAGE_CHARGE, t, self.mrr, cid, detail=_amount_detail(charge))
 
     def on_credit_applied(self, t: datetime, cid: str, node: dict[str, Any]) -> None:

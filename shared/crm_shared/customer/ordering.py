@@ -63,7 +63,8 @@ def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream
             keyed[(occurred, rank_of(type_, UNKNOWN_EVENT_RANK), cid, type_)] = node
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedDataError(f"unreadable Partner API event: {exc!r}") from exc
-    ordered = [(k[0], k[1], k[2], k[3], node) for k, node in sorted(keyed.items(), key=_first)]
+    # keys are unique, so sorting the items never compares two nodes
+    ordered = [(k[0], k[1], k[2], k[3], node) for k, node in sorted(keyed.items())]
     stream = EventStream(ordered, test_ids, non_test)
     if ordered:
         stream.latest_at = ordered[-1][0]
@@ -74,6 +75,3 @@ def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream
                 break
     return stream
 
-
-def _first(item: tuple[tuple[datetime, int, str, str], dict[str, Any]]) -> tuple[datetime, int, str, str]:
-    return item[0]

@@ -12,13 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 _UTC = timezone.utc
+_fromisoformat = datetime.fromisoformat
 _MEMO: dict[str, datetime] = {}
 _MEMO_LIMIT = 50_000
 
 
 def parse_time(value: str) -> datetime:
     """An aware UTC datetime from a Partner API ISO-8601 string (``Z`` or an offset)."""
-    dt = datetime.fromisoformat(value)
+    dt = _fromisoformat(value)
+    if value[-1] == "Z":  # the Partner API's own form: already aware UTC
+        return dt
     if dt.tzinfo is None:
         return dt.replace(tzinfo=_UTC)
     if dt.utcoffset():
@@ -47,8 +50,23 @@ def as_utc(value: datetime | str | None) -> datetime | None:
     return value.astimezone(_UTC) if value.utcoffset() else value
 
 
+_DECIMALS: dict[str, Decimal] = {}
+
+
+def decimal(value: str | int | float | Decimal) -> Decimal:
+    """`Decimal` of a Partner API amount string, through a bounded memo (prices repeat)."""
+    if isinstance(value, str):
+        d = _DECIMALS.get(value)
+        if d is None:
+            if len(_DECIMALS) >= _MEMO_LIMIT:
+                _DECIMALS.clear()
+            d = _DECIMALS[value] = Decimal(value)
+        return d
+    return Decimal(str(value))
+
+
 def money(value: dict[str, Any] | None) -> tuple[Decimal, str] | None:
     """``(amount, currency)`` of a Partner API ``Money`` object, or None when absent."""
     if not value:
         return None
-    return Decimal(str(value["amount"])), value["currencyCode"]
+    return decimal(value["amount"]), value["currencyCode"]
