@@ -148,6 +148,8 @@ class Store:
         return out
 
     def _add_transaction(self, node: dict[str, Any], bulk: bool) -> None:
+        if (node.get("app") or {}).get("id") not in self.apps:
+            return  # another organization's transaction (or not an app transaction): never served
         old = self.txn_by_id.get(node["id"])
         if old is not None:
             for idx in self._txn_indexes(old):
