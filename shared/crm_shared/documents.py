@@ -87,7 +87,8 @@ app_summaries       _id = app_id   (semantics: crm_shared.analytics docstrings)
     net_revenue_retention, gross_revenue_retention, expansion_revenue,
     churned_pool, reactivated_customers, reactivation_rate, total_mrr,
     paying_customers, arppu}}} (rates are floats rounded to 4 places or None),
-    average_lifetime_days {currency: float}, cohorts {install_month:
+    average_lifetime_days (float|None, all currencies),
+    average_lifetime_days_by_currency {currency: float}, cohorts {install_month:
     [{cohort "YYYY-MM", size, ever_paid, installed [n at end of month k],
     paying [n]}], first_paid_month: [{cohort, currency, size, paying [n],
     mrr [Decimal128]}]} (month k = 0 is the cohort month; the last is as of now)

@@ -64,3 +64,13 @@ def test_average_lifetime_over_customers_that_ever_paid() -> None:
           customer(3, customer_since=None, days_as_customer=None),
           customer(4, currency="EUR", customer_since=days_ago(10), days_as_customer=10)]
     assert average_lifetime_days(cs) == {"EUR": 10.0, "USD": 75.0}
+
+
+def test_overall_average_lifetime_spans_currencies_and_skips_test_shops() -> None:
+    from crm_shared.analytics.retention import overall_average_lifetime_days
+
+    cs = [customer(1, customer_since=days_ago(100), days_as_customer=100),
+          customer(2, currency="EUR", customer_since=days_ago(10), days_as_customer=10),
+          customer(3, is_test=True, customer_since=days_ago(900), days_as_customer=900)]
+    assert overall_average_lifetime_days(cs) == 55.0
+    assert overall_average_lifetime_days([customer(4)]) is None

@@ -165,3 +165,10 @@ def average_lifetime_days(customers: Sequence[Mapping[str, Any]]) -> dict[str, f
         s[0] += int(c["days_as_customer"])
         s[1] += 1
     return {cur: round(total / n, 1) for cur, (total, n) in sorted(sums.items()) if n}
+
+
+def overall_average_lifetime_days(customers: Sequence[Mapping[str, Any]]) -> float | None:
+    """Mean days_as_customer over every non-test customer that ever paid (None when none did)."""
+    days = [int(c["days_as_customer"]) for c in customers
+            if not c.get("is_test") and c.get("customer_since") is not None and c.get("days_as_customer") is not None]
+    return round(sum(days) / len(days), 1) if days else None

@@ -19,7 +19,7 @@ from crm_shared.analytics.cohorts import install_cohorts, paid_cohorts
 from crm_shared.analytics.days import day_of
 from crm_shared.analytics.movements import classify, day_changes
 from crm_shared.analytics.percentiles import percentile_population
-from crm_shared.analytics.retention import Retention, average_lifetime_days, retention
+from crm_shared.analytics.retention import Retention, average_lifetime_days, overall_average_lifetime_days, retention
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments, segment_context, top_plans
 from crm_shared.analytics.snapshots import DailySnapshot, daily_snapshots
 
@@ -94,7 +94,8 @@ def compute_app(customers: Sequence[Mapping[str, Any]], now: datetime, app_repor
                    for cur, r in retention(customers, today - timedelta(days=days), today, now, moves).items()}
             for name, days in RETENTION_WINDOWS.items()
         },
-        "average_lifetime_days": average_lifetime_days(customers),
+        "average_lifetime_days": overall_average_lifetime_days(customers),
+        "average_lifetime_days_by_currency": average_lifetime_days(customers),
         "cohorts": {
             "install_month": [
                 {"cohort": c.cohort, "size": c.size, "ever_paid": c.ever_paid,
