@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from crm_shared.customer.parsing import decimal, parse_time
+from crm_shared.customer.parsing import DECIMAL_MEMO, decimal, parse_time
 from crm_shared.customer.vocabulary import APP_SALE_TYPES, SUBSCRIPTION_SALE, USAGE_SALE, ZERO
 
 
@@ -61,7 +61,8 @@ def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> di
     latest: dict[str, tuple[str, dict]] = {}
     for doc in transactions:
         node = doc["node"]
-        created = time_key(node["createdAt"])
+        at = node["createdAt"]
+        created = at[:19] + ".000000" if len(at) == 20 and at[-1] == "Z" else time_key(at)
         if created > now_key:
             continue
         tid = node["id"]
@@ -78,6 +79,7 @@ def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_cha
     latest_key = ""
     latest_shop: tuple[str, dict[str, Any]] | None = None
     intervals: dict[str, tuple[str, str]] = {}
+    memo = DECIMAL_MEMO.get
     for created, node in latest_versions(transactions, now).values():
         if created > latest_key:
             latest_key = created
@@ -95,8 +97,8 @@ def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_cha
         currency = (gross or net or {}).get("currencyCode")
         if currency is None:
             continue
-        gross_amount = decimal(gross["amount"]) if gross else ZERO
-        net_amount = decimal(net["amount"]) if net else ZERO
+        gross_amount = (memo(gross["amount"]) or decimal(gross["amount"])) if gross else ZERO
+        net_amount = (memo(net["amount"]) or decimal(net["amount"])) if net else ZERO
         total = totals.get(currency)
         if total is None:
             totals[currency] = [gross_amount, net_amount]

@@ -37,14 +37,16 @@ class EventStream:
 
 def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream:
     """Parse each ``partner_events`` document's node once and sort them (see module docstring)."""
-    keyed: dict[tuple[datetime, int, str, str], dict[str, Any]] = {}
+    keyed: dict[tuple[datetime, int, str, str], OrderedEvent] = {}
     test_ids: set[str] = set()
     non_test = False
     rank_of = LIFECYCLE_RANK.get
+    fromiso = datetime.fromisoformat
     try:
         for doc in events:
             node = doc["node"]
-            occurred = parse_time(node["occurredAt"])
+            at = node["occurredAt"]
+            occurred = fromiso(at) if at[-1] == "Z" else parse_time(at)
             if occurred > now:
                 continue
             type_ = node["type"]
@@ -60,11 +62,11 @@ def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream
                 cid = credit["id"] if credit else ""
             else:
                 cid = ""
-            keyed[(occurred, rank_of(type_, UNKNOWN_EVENT_RANK), cid, type_)] = node
+            rank = rank_of(type_, UNKNOWN_EVENT_RANK)
+            keyed[(occurred, rank, cid, type_)] = (occurred, rank, cid, type_, node)
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedDataError(f"unreadable Partner API event: {exc!r}") from exc
-    # keys are unique, so sorting the items never compares two nodes
-    ordered = [(k[0], k[1], k[2], k[3], node) for k, node in sorted(keyed.items())]
+    ordered = [keyed[key] for key in sorted(keyed)]
     stream = EventStream(ordered, test_ids, non_test)
     if ordered:
         stream.latest_at = ordered[-1][0]

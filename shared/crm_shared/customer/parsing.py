@@ -50,17 +50,17 @@ def as_utc(value: datetime | str | None) -> datetime | None:
     return value.astimezone(_UTC) if value.utcoffset() else value
 
 
-_DECIMALS: dict[str, Decimal] = {}
+DECIMAL_MEMO: dict[str, Decimal] = {}
 
 
 def decimal(value: str | int | float | Decimal) -> Decimal:
     """`Decimal` of a Partner API amount string, through a bounded memo (prices repeat)."""
     if isinstance(value, str):
-        d = _DECIMALS.get(value)
+        d = DECIMAL_MEMO.get(value)
         if d is None:
-            if len(_DECIMALS) >= _MEMO_LIMIT:
-                _DECIMALS.clear()
-            d = _DECIMALS[value] = Decimal(value)
+            if len(DECIMAL_MEMO) >= _MEMO_LIMIT:
+                DECIMAL_MEMO.clear()
+            d = DECIMAL_MEMO[value] = Decimal(value)
         return d
     return Decimal(str(value))
 
