@@ -16,14 +16,14 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crm_shared.clock import to_iso
 from crm_shared.customer import derive_customer
 
 APP = "gid://partners/App/1"
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 PLANS = [("Basic", "9.00"), ("Pro", "29.00"), ("Plus", "79.00")]
 
 

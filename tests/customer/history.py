@@ -8,14 +8,14 @@ collections hold them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crm_shared.clock import to_iso
 from crm_shared.customer import derive_customer
 
 APP_ID = "gid://partners/App/101"
-T0 = datetime(2025, 1, 1, 10, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, 10, 0, 0, tzinfo=UTC)
 
 
 def day(days: float, seconds: int = 0) -> datetime:

@@ -12,7 +12,8 @@ from tests.customer.test_relationship import types
 
 
 def first_charge(billing_on_day: int, amount: str = "29.00") -> History:
-    return History().install(day(0)).charge(1, "Pro", amount, billing_on=midnight(billing_on_day)).activate(1, day(0, 60))
+    h = History().install(day(0)).charge(1, "Pro", amount, billing_on=midnight(billing_on_day))
+    return h.activate(1, day(0, 60))
 
 
 def test_annual_plan_mrr_is_amount_divided_by_twelve_from_the_sale() -> None:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import collections
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
 from crm_shared.clock import to_iso
 from crm_shared.customer import derive_customer, mrr_display
 
-NOW = datetime(2026, 7, 15, tzinfo=timezone.utc)
+NOW = datetime(2026, 7, 15, tzinfo=UTC)
 FIELDS = ("status", "plan", "mrr", "currency", "lifetime_value", "lifetime_net", "is_test", "billing_interval",
           "installed_at", "uninstalled_at", "trial_ends_at")
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from bson.decimal128 import Decimal128
-
 from crm_shared.clock import to_iso
 from crm_shared.customer import from_mongo, mrr_display, to_mongo
+
 from tests.customer.history import History, day, midnight, sub_id
 from tests.customer.test_relationship import paying_shop
 
@@ -101,7 +101,7 @@ def test_codec_round_trips_decimals_through_decimal128() -> None:
 
 
 def test_codec_keeps_other_values() -> None:
-    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
     assert from_mongo(to_mongo({"a": [1, "x", None, when, {"b": Decimal("1.5")}]})) == {
         "a": [1, "x", None, when, {"b": Decimal("1.5")}]
     }

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from crm_shared import documents
+from crm_shared.errors import MalformedDataError
+
 from tests.customer.history import History, day, midnight, sub_id
 from tests.customer.test_relationship import paying_shop, types
 
@@ -74,7 +77,7 @@ def test_last_active_prefers_profile_then_latest_event_or_transaction() -> None:
     assert h.derive(day(30))["last_active_at"] == day(20)
     naive = datetime(2025, 1, 25, 8, 0)  # a naive UTC time as a non-tz-aware client returns it
     doc = h.derive(day(30), profile={"email": None, "country": None, "shopify_plan": None, "last_active_at": naive})
-    assert doc["last_active_at"] == naive.replace(tzinfo=timezone.utc)
+    assert doc["last_active_at"] == naive.replace(tzinfo=UTC)
 
 
 def test_output_has_exactly_the_documented_customer_fields() -> None:
@@ -100,3 +103,15 @@ def test_timeline_and_history_entries_have_documented_keys() -> None:
     assert set(doc["charges"][0]) == {"charge_id", "name", "state", "amount", "currency", "interval",
                                       "interval_inferred", "activated_at", "trial_ends_at", "test"}
     assert doc["segments"] == []
+
+
+def test_unreadable_nodes_raise_malformed_data_error() -> None:
+    broken_event = paying_shop()
+    del broken_event.events[0]["node"]["occurredAt"]
+    broken_charge = paying_shop()
+    del broken_charge.events[1]["node"]["charge"]["id"]
+    broken_sale = paying_shop().sale(1, day(3), "29.00")
+    broken_sale.transactions[0]["node"]["grossAmount"]["amount"] = "twenty"
+    for history in (broken_event, broken_charge, broken_sale):
+        with pytest.raises(MalformedDataError):
+            history.derive(day(5))

@@ -37,7 +37,7 @@ sale = st.tuples(
 
 def build(actions: list, charges: list, sales: list) -> History:
     h = History()
-    for n, (amount, currency, gap, test) in enumerate(charges, start=1):
+    for n, (amount, currency, _gap, test) in enumerate(charges, start=1):
         h.charge(n, f"Plan {n}", amount, currency, billing_on=None, test=test)
     for d, s, kind, n in actions:
         t = day(d, s)

@@ -26,7 +26,7 @@ def billing_interval(
 ) -> tuple[str, bool]:
     """``(interval, inferred)`` of a subscription charge."""
     if sale_interval in CYCLE:
-        return sale_interval, False  # type: ignore[return-value]
+        return sale_interval, False
     if activated_at is not None and billing_on is not None and billing_on - activated_at >= ANNUAL_GAP:
         return ANNUAL, False
     return EVERY_30_DAYS, True

@@ -8,6 +8,7 @@ datetimes); store it through `codec.to_mongo`.
 
 Choices where DESIGN §3 is silent:
 - Events and transactions after ``now`` are ignored (the document is as of ``now``).
+- A node that cannot be read raises `crm_shared.errors.MalformedDataError`.
 - "Live or last subscription charge" is the most recently activated non-test
   subscription charge; its name, currency, interval and trial give ``plan``,
   ``currency``, ``billing_interval`` and ``trial_ends_at``.
@@ -35,6 +36,7 @@ from crm_shared.customer.lifecycle import Lifecycle
 from crm_shared.customer.ordering import EventStream, order_events
 from crm_shared.customer.parsing import as_utc
 from crm_shared.customer.search import lower_or_none, search_terms
+from crm_shared.errors import MalformedDataError
 from crm_shared.ids import customer_key
 
 ZERO = v.ZERO
@@ -56,7 +58,10 @@ def derive_customer(
     stream = order_events(events, now)
     ledger = build_ledger(transactions, now, stream.test_charge_ids)
     fold = Lifecycle(ledger.sale_interval, _installed_initially(stream), _first_currency(stream))
-    fold.run(stream.events, now)
+    try:
+        fold.run(stream.events, now)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise MalformedDataError(f"unreadable Partner API event for {shop_id}: {exc!r}") from exc
 
     current = fold.current
     live = fold.is_live()

@@ -145,7 +145,8 @@ def _plan_trend(last_change: tuple[str, datetime] | None, now: datetime) -> dict
     if last_change is None or now - last_change[1] >= PLAN_TREND_WINDOW:
         return _factor("plan_trend", 0, "no plan change in the last 60 days")
     kind, at = last_change
-    return _factor("plan_trend", PLAN_TREND_POINTS[kind], f"{kind.lower().replace('_', ' ')} on {at.date().isoformat()}")
+    detail = f"{kind.lower().replace('_', ' ')} on {at.date().isoformat()}"
+    return _factor("plan_trend", PLAN_TREND_POINTS[kind], detail)
 
 
 def _store_closure(inputs: HealthInputs, now: datetime) -> dict[str, Any]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from crm_shared.customer.parsing import DECIMAL_MEMO, decimal, parse_time
 from crm_shared.customer.vocabulary import APP_SALE_TYPES, SUBSCRIPTION_SALE, USAGE_SALE, ZERO
+from crm_shared.errors import MalformedDataError
 
 
 @dataclass(slots=True)
@@ -55,10 +56,17 @@ def _key(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
-def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[str, dict]]:
+def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[str, dict[str, Any]]]:
     """One ``(time key, node)`` per transaction id: the latest restatement known at ``now``."""
+    try:
+        return _latest_versions(transactions, now)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedDataError(f"unreadable Partner API transaction: {exc!r}") from exc
+
+
+def _latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[str, dict[str, Any]]]:
     now_key = _key(now)
-    latest: dict[str, tuple[str, dict]] = {}
+    latest: dict[str, tuple[str, dict[str, Any]]] = {}
     for doc in transactions:
         node = doc["node"]
         at = node["createdAt"]
@@ -75,12 +83,21 @@ def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> di
 def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_charge_ids: set[str]) -> Ledger:
     """Summarize a shop's transactions as of ``now`` (see the module docstring)."""
     ledger = Ledger()
+    versions = latest_versions(transactions, now)
+    try:
+        _sum_sales(ledger, versions, test_charge_ids)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise MalformedDataError(f"unreadable Partner API transaction amount: {exc!r}") from exc
+    return ledger
+
+
+def _sum_sales(ledger: Ledger, versions: dict[str, tuple[str, dict[str, Any]]], test_charge_ids: set[str]) -> None:
     totals = ledger.totals
     latest_key = ""
     latest_shop: tuple[str, dict[str, Any]] | None = None
     intervals: dict[str, tuple[str, str]] = {}
     memo = DECIMAL_MEMO.get
-    for created, node in latest_versions(transactions, now).values():
+    for created, node in versions.values():
         if created > latest_key:
             latest_key = created
         shop = node.get("shop")
@@ -118,8 +135,7 @@ def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_cha
         ledger.latest_at = _from_key(latest_key)
     if latest_shop is not None:
         ledger.latest_shop = (_from_key(latest_shop[0]), latest_shop[1])
-    return ledger
 
 
 def _from_key(key: str) -> datetime:
-    return datetime.fromisoformat(key).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(key).replace(tzinfo=UTC)

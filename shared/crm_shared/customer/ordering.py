@@ -15,7 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from crm_shared.customer.parsing import parse_time
-from crm_shared.customer.vocabulary import CREDIT_APPLIED, CREDIT_FAILED, CREDIT_PENDING, LIFECYCLE_RANK, UNKNOWN_EVENT_RANK
+from crm_shared.customer.vocabulary import (
+    CREDIT_APPLIED,
+    CREDIT_FAILED,
+    CREDIT_PENDING,
+    LIFECYCLE_RANK,
+    UNKNOWN_EVENT_RANK,
+)
 from crm_shared.errors import MalformedDataError
 
 # (occurredAt, lifecycle rank, charge id or "", type, node)

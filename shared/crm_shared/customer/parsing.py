@@ -7,11 +7,11 @@ shops, so they go through a small memo; event times are parsed directly.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-_UTC = timezone.utc
+_UTC = UTC
 _fromisoformat = datetime.fromisoformat
 _MEMO: dict[str, datetime] = {}
 _MEMO_LIMIT = 50_000
