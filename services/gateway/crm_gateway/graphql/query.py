@@ -41,4 +41,4 @@ class Query:
         if await ctx.loaders.apps.load(app_id) is None:
             return None
         customer = await ctx.loaders.customers.load(key)
-        return Customer(doc=customer) if customer else None
+        return Customer.from_doc(customer) if customer else None

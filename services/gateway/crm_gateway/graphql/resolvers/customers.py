@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
 
 
+# Lists leave the big arrays on the server; Customer.timeline / mrrHistory load them in one batch when asked.
+LIST_PROJECTION = {"timeline": 0, "mrr_history": 0, "search_terms": 0, "lifetime_by_currency": 0}
+
+
 def list_query(
     app_id: str, filter: CustomerFilterInput | None, search: str | None, sort: CustomerSortInput | None,
     segment: str | None = None,
@@ -38,5 +42,5 @@ async def resolve_customers(
 ) -> CustomerConnection:
     """One page of the list `q` for the caller (the app was checked by the caller of this function)."""
     req = page_request(first, after, last, before)
-    page = await fetch_page(ctx.db, q, req, ctx.now)
+    page = await fetch_page(ctx.db, q, req, ctx.now, LIST_PROJECTION)
     return CustomerConnection(page=page)

@@ -87,7 +87,7 @@ class App(Node):
         else:
             doc = await info.context.db[CUSTOMERS].find_one(
                 {"app_id": self.doc["_id"], "domain_lc": str(domain).strip().lower()})
-        return Customer(doc=doc) if doc else None
+        return Customer.from_doc(doc) if doc else None
 
     @strawberry.field(description="Pre-built segments (VIP, AT_RISK, GROWTH, NEW) with definitions and counts, "
                                   "then saved segments.")

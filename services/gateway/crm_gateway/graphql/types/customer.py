@@ -32,126 +32,101 @@ MRR_RULES = (
 
 @strawberry.type(description="A merchant (shop) that installed one of your apps, with everything derived about it.")
 class Customer(Node):
+    """Plain attributes filled once from the stored document (cheap to serve in 250-row pages)."""
+
     doc: strawberry.Private[dict[str, Any]]
+    id: strawberry.ID = strawberry.field(description="Global id (use with node(id:)).")
+    shop_id: strawberry.ID = strawberry.field(description="Partner shop gid, gid://partners/Shop/<number>.")
+    name: str = strawberry.field(description="Shop name (\"REDACTED\" when Shopify redacted the shop).")
+    domain: str = strawberry.field(description="myshopify domain.")
+    avatar_url: str | None = strawberry.field(description="Shop avatar URL from the Partner API.")
+    email: str | None = strawberry.field(description="Merchant email, as reported by your app (reportShopProfiles).")
+    country: str | None = strawberry.field(description="ISO country code, as reported by your app.")
+    shopify_plan: str | None = strawberry.field(description="The shop's Shopify plan, as reported by your app.")
+    status: CustomerStatus = strawberry.field(description="Current status (see CustomerStatus for the rules).")
+    plan: str = strawberry.field(description="Name of the live or last non-test subscription charge, \"Free\" if none.")
+    mrr: Money = strawberry.field(description=MRR_RULES)
+    usage_run_rate: Money = strawberry.field(description="30-day run-rate of usage charges (not part of MRR).")
+    billing_interval: BillingInterval | None = strawberry.field(
+        description="Billing interval of the live or last subscription.")
+    billing_interval_inferred: bool = strawberry.field(
+        description="The billing interval was inferred from billingOn (no sale recorded it).")
+    installed_at: datetime | None = strawberry.field(description="First install.")
+    uninstalled_at: datetime | None = strawberry.field(
+        description="Last uninstall while the app is uninstalled now (null when installed).")
+    trial_ends_at: datetime | None = strawberry.field(
+        description="Scheduled trial end of the live or last charge when it had a trial.")
+    customer_since: datetime | None = strawberry.field(description="When the shop first became paying (null if never).")
+    days_as_customer: int | None = strawberry.field(
+        description="Whole days from customerSince to now, or to the churn date if no longer paying.")
+    last_active_at: datetime | None = strawberry.field(
+        description="Latest activity your app reported, else the latest Partner API event/transaction.")
+    lifetime_value: Money = strawberry.field(
+        description="Sum of grossAmount over the shop's app sales (refunds and credits negative), latest "
+                    "restatement of each transaction, in the shop's currency.")
+    lifetime_net: Money = strawberry.field(description="Same as lifetimeValue over netAmount (your payout).")
+    is_test: bool = strawberry.field(
+        description="Has a test charge and no real one; left out of lists unless includeTest.")
+    health: Health = strawberry.field(description="Health score, grade and factors.")
+    segments: list[str] = strawberry.field(
+        description="Keys of the segments the customer is in (VIP, AT_RISK, GROWTH, NEW, saved:*).")
+    computed_at: datetime | None = strawberry.field(description="When the analytics worker last derived this customer.")
 
-    @strawberry.field(description="Global id (use with node(id:)).")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(customer_global_id(self.doc["_id"]))
-
-    @strawberry.field(description="Partner shop gid, gid://partners/Shop/<number>.")
-    def shop_id(self) -> strawberry.ID:
-        return strawberry.ID(self.doc["shop_id"])
-
-    @strawberry.field(description="Shop name (\"REDACTED\" when Shopify redacted the shop).")
-    def name(self) -> str:
-        return str(self.doc.get("name") or "")
-
-    @strawberry.field(description="myshopify domain.")
-    def domain(self) -> str:
-        return str(self.doc.get("domain") or "")
-
-    @strawberry.field(description="Shop avatar URL from the Partner API.")
-    def avatar_url(self) -> str | None:
-        return self.doc.get("avatar_url")
-
-    @strawberry.field(description="Merchant email, as reported by your app (reportShopProfiles).")
-    def email(self) -> str | None:
-        return self.doc.get("email")
-
-    @strawberry.field(description="ISO country code, as reported by your app.")
-    def country(self) -> str | None:
-        return self.doc.get("country")
-
-    @strawberry.field(description="The shop's Shopify plan, as reported by your app.")
-    def shopify_plan(self) -> str | None:
-        return self.doc.get("shopify_plan")
-
-    @strawberry.field(description="Current status (see CustomerStatus for the rules).")
-    def status(self) -> CustomerStatus:
-        return CustomerStatus(self.doc["status"])
-
-    @strawberry.field(description="Name of the live or last non-test subscription charge, \"Free\" if none.")
-    def plan(self) -> str:
-        return str(self.doc.get("plan") or "Free")
-
-    @strawberry.field(description=MRR_RULES)
-    def mrr(self) -> Money:
-        return money(self.doc.get("mrr"), self.doc.get("currency"))
-
-    @strawberry.field(description="30-day run-rate of usage charges (not part of MRR).")
-    def usage_run_rate(self) -> Money:
-        return money(self.doc.get("usage_run_rate"), self.doc.get("currency"))
-
-    @strawberry.field(description="Billing interval of the live or last subscription.")
-    def billing_interval(self) -> BillingInterval | None:
-        value = self.doc.get("billing_interval")
-        return BillingInterval(value) if value else None
-
-    @strawberry.field(description="The billing interval was inferred from billingOn (no sale recorded it).")
-    def billing_interval_inferred(self) -> bool:
-        return bool(self.doc.get("billing_interval_inferred"))
-
-    @strawberry.field(description="First install.")
-    def installed_at(self) -> datetime | None:
-        return self.doc.get("installed_at")
-
-    @strawberry.field(description="Last uninstall while the app is uninstalled now (null when installed).")
-    def uninstalled_at(self) -> datetime | None:
-        return self.doc.get("uninstalled_at")
-
-    @strawberry.field(description="Scheduled trial end of the live or last charge when it had a trial.")
-    def trial_ends_at(self) -> datetime | None:
-        return self.doc.get("trial_ends_at")
-
-    @strawberry.field(description="When the shop first became paying (null if never).")
-    def customer_since(self) -> datetime | None:
-        return self.doc.get("customer_since")
-
-    @strawberry.field(description="Whole days from customerSince to now, or to the churn date if no longer paying.")
-    def days_as_customer(self) -> int | None:
-        value = self.doc.get("days_as_customer")
-        return int(value) if value is not None else None
-
-    @strawberry.field(description="Latest activity your app reported, else the latest Partner API event/transaction.")
-    def last_active_at(self) -> datetime | None:
-        return self.doc.get("last_active_at")
-
-    @strawberry.field(description="Sum of grossAmount over the shop's app sales (refunds and credits negative), "
-                                  "latest restatement of each transaction, in the shop's currency.")
-    def lifetime_value(self) -> Money:
-        return money(self.doc.get("lifetime_value"), self.doc.get("currency"))
-
-    @strawberry.field(description="Same as lifetimeValue over netAmount (your payout).")
-    def lifetime_net(self) -> Money:
-        return money(self.doc.get("lifetime_net"), self.doc.get("currency"))
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Customer:
+        """The customer of a `customers` document (timeline and history may be projected away)."""
+        currency = doc.get("currency")
+        interval = doc.get("billing_interval")
+        days = doc.get("days_as_customer")
+        return cls(
+            doc=doc,
+            id=strawberry.ID(customer_global_id(doc["_id"])),
+            shop_id=strawberry.ID(doc["shop_id"]),
+            name=str(doc.get("name") or ""),
+            domain=str(doc.get("domain") or ""),
+            avatar_url=doc.get("avatar_url"),
+            email=doc.get("email"),
+            country=doc.get("country"),
+            shopify_plan=doc.get("shopify_plan"),
+            status=CustomerStatus(doc["status"]),
+            plan=str(doc.get("plan") or "Free"),
+            mrr=money(doc.get("mrr"), currency),
+            usage_run_rate=money(doc.get("usage_run_rate"), currency),
+            billing_interval=BillingInterval(interval) if interval else None,
+            billing_interval_inferred=bool(doc.get("billing_interval_inferred")),
+            installed_at=doc.get("installed_at"),
+            uninstalled_at=doc.get("uninstalled_at"),
+            trial_ends_at=doc.get("trial_ends_at"),
+            customer_since=doc.get("customer_since"),
+            days_as_customer=int(days) if days is not None else None,
+            last_active_at=doc.get("last_active_at"),
+            lifetime_value=money(doc.get("lifetime_value"), currency),
+            lifetime_net=money(doc.get("lifetime_net"), currency),
+            is_test=bool(doc.get("is_test")),
+            health=health_from_doc(doc.get("health")),
+            segments=[str(x) for x in doc.get("segments") or []],
+            computed_at=doc.get("computed_at"),
+        )
 
     @strawberry.field(description="Lifetime gross per currency, for shops that paid in more than one.")
-    def lifetime_by_currency(self) -> list[Money]:
-        return [money(x.get("gross"), x.get("currency")) for x in self.doc.get("lifetime_by_currency") or []]
-
-    @strawberry.field(description="Has a test charge and no real one; left out of lists unless includeTest.")
-    def is_test(self) -> bool:
-        return bool(self.doc.get("is_test"))
-
-    @strawberry.field(description="Health score, grade and factors.")
-    def health(self) -> Health:
-        return health_from_doc(self.doc.get("health"))
-
-    @strawberry.field(description="Keys of the segments the customer is in (VIP, AT_RISK, GROWTH, NEW, saved:*).")
-    def segments(self) -> list[str]:
-        return [str(s) for s in self.doc.get("segments") or []]
+    async def lifetime_by_currency(self, info: Info) -> list[Money]:
+        doc = await self.full_doc(info)
+        return [money(x.get("gross"), x.get("currency")) for x in doc.get("lifetime_by_currency") or []]
 
     @strawberry.field(description="The key metric cards of a profile: MRR, lifetime value, tenure, health.")
     def cards(self) -> list[MetricCard]:
         return metric_cards(self.doc)
 
-    @strawberry.field(description="When the analytics worker last derived this customer.")
-    def computed_at(self) -> datetime | None:
-        return self.doc.get("computed_at")
+    async def full_doc(self, info: Info) -> dict[str, Any]:
+        """The whole document (lists project timeline and history away; loaded in one batch when asked)."""
+        if "timeline" in self.doc:
+            return self.doc
+        return await info.context.loaders.customers.load(self.doc["_id"]) or self.doc
 
     @strawberry.field(description="Timeline, oldest first, paginated.")
-    def timeline(
+    async def timeline(
         self,
+        info: Info,
         first: Annotated[int | None, strawberry.argument(description="Page size (default 50, max 250).")] = None,
         after: Annotated[str | None, strawberry.argument(description="Cursor of the entry before the page.")] = None,
         types: Annotated[list[TimelineEntryType] | None,
@@ -159,7 +134,7 @@ class Customer(Node):
     ) -> TimelineConnection:
         from crm_gateway.graphql.resolvers.timeline import timeline_page
 
-        return timeline_page(self.doc, first, after, types)
+        return timeline_page(await self.full_doc(info), first, after, types)
 
     @strawberry.field(description="The shop's Partner API transactions for this app, paginated.")
     async def transactions(
@@ -177,11 +152,12 @@ class Customer(Node):
         return await transactions_page(info.context, self.doc, first, after, sort, status)
 
     @strawberry.field(description="The customer's MRR as a step series, each step annotated with its cause.")
-    def mrr_history(self) -> list[MrrPoint]:
+    async def mrr_history(self, info: Info) -> list[MrrPoint]:
+        doc = await self.full_doc(info)
         return [
-            MrrPoint(at=p["at"], mrr=money(p.get("mrr"), p.get("currency") or self.doc.get("currency")),
+            MrrPoint(at=p["at"], mrr=money(p.get("mrr"), p.get("currency") or doc.get("currency")),
                      annotation=p.get("annotation"))
-            for p in self.doc.get("mrr_history") or []
+            for p in doc.get("mrr_history") or []
         ]
 
 
