@@ -24,11 +24,11 @@ from gql import Client, GraphQLRequest
 from gql.client import AsyncClientSession
 from gql.transport.exceptions import TransportError, TransportQueryError
 from gql.transport.httpx import HTTPXAsyncTransport
-from graphql import DocumentNode, ExecutionResult, GraphQLError, parse
+from graphql import DocumentNode, ExecutionResult, parse
 
 from crm_shared.errors import PermanentError, RetryableError
 from crm_sync import metrics
-from crm_sync.queries import APP_EVENTS, APP_SALE_TRANSACTION_TYPES, APP_TRANSACTIONS, partner_schema
+from crm_sync.queries import APP_EVENTS, APP_SALE_TRANSACTION_TYPES, APP_TRANSACTIONS, validate_document
 from crm_sync.rate_limiter import RateLimiter
 from crm_sync.retry import call_with_retry
 
@@ -143,9 +143,12 @@ class PartnerClient:
             timeout=timeout,
             version=credentials.version,
         )
-        self._client = Client(schema=partner_schema(), transport=transport, execute_timeout=timeout + 5)
+        # Documents are validated against the committed schema once, before their first send
+        # (`_document`), so nothing CPU-heavy sits between a rate-limit grant and the request.
+        self._client = Client(transport=transport, execute_timeout=timeout + 5)
         self._session: AsyncClientSession | None = None
         self._documents: dict[str, DocumentNode] = {}
+        self._warm = False  # the first request opens the connection (see RateLimiter cost)
 
     async def __aenter__(self) -> PartnerClient:
         self._session = await self._client.connect_async()  # type: ignore[assignment]
@@ -158,6 +161,7 @@ class PartnerClient:
     def _document(self, source: str) -> DocumentNode:
         doc = self._documents.get(source)
         if doc is None:
+            validate_document(source)
             doc = self._documents[source] = parse(source)
         return doc
 
@@ -165,7 +169,8 @@ class PartnerClient:
         if self._session is None:
             raise RuntimeError("PartnerClient used outside 'async with'")
         if self._limiter is not None:
-            waited = await self._limiter.acquire(self.credentials.access_token)
+            waited = await self._limiter.acquire(self.credentials.access_token, 1 if self._warm else 2)
+            self._warm = True
             metrics.RATE_WAIT.inc(waited)
         try:
             data = await self._session.execute(request)
@@ -175,8 +180,6 @@ class PartnerClient:
         except TransportQueryError as exc:
             metrics.REQUESTS.labels("permanent").inc()
             raise PermanentError(f"Partner API query error: {exc}") from exc
-        except GraphQLError as exc:  # local validation against the committed schema
-            raise PermanentError(f"invalid Partner API query: {exc.message}") from exc
         except (TransportError, httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
             metrics.REQUESTS.labels("retryable").inc()
             raise RetryableError(f"Partner API unreachable: {type(exc).__name__}: {exc}") from exc
@@ -185,7 +188,7 @@ class PartnerClient:
 
     async def execute(self, source: str, variables: dict[str, Any]) -> dict[str, Any]:
         """Validate and send one query (with retries); the `data` of the answer."""
-        request = GraphQLRequest(self._document(source), variable_values=_compact(variables))
+        request = GraphQLRequest(self._document(source), variable_values=_compact(variables))  # validated
 
         def _on_retry(_exc: BaseException, _sleep: float) -> None:
             metrics.RETRIES.inc()

@@ -74,3 +74,10 @@ async def checkpoint(
     if incs:
         update["$inc"] = incs
     await _update(db, app_id, update)
+
+
+async def reconcile_count(db: AsyncDatabase, app_id: str, field: str, collection: str) -> None:
+    """Set a counter to the documents actually stored (a crash between a page's write
+    and its checkpoint would otherwise leave the per-page increments short)."""
+    count = await db[collection].count_documents({"app_id": app_id})
+    await _update(db, app_id, {"$set": {field: count}})

@@ -46,6 +46,7 @@ class StreamSpec:
     store: Callable[[AsyncDatabase, list[Document], datetime], Awaitable[StoreResult]]
     time_field: str
     count_field: str
+    collection: str
     newest_first: bool
     stored_metric: Any
 
@@ -128,6 +129,7 @@ class StreamRunner:
         watermark, newest = run.get("watermark"), run.get("newest_seen")
         if newest is not None and (watermark is None or newest > watermark):
             watermark = newest
+        await state.reconcile_count(self.db, self.app_id, self.spec.count_field, self.spec.collection)
         done = {"mode": None, "cursor": None, "window_start": None, "window_end": None, "newest_seen": None,
                 "watermark": watermark, "progress": 1.0, "completed_at": self.settings.now()}
         self._on_progress(self.spec.name, 1.0)
