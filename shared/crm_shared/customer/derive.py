@@ -87,7 +87,7 @@ def derive_customer(
 
     lifetime = ledger.totals.get(currency)
     usage_run_rate, usage_times = _usage_run_rate(fold.usage, ledger, currency, now)
-    signals = _timeline_signals(fold.timeline)
+    signals = _timeline_signals(fold.last_at)
 
     health = compute_health(
         HealthInputs(
@@ -227,20 +227,13 @@ def _usage_run_rate(
 
 
 def _timeline_signals(
-    timeline: list[dict[str, Any]],
+    last_at: dict[str, datetime],
 ) -> tuple[datetime | None, tuple[str, datetime] | None, datetime | None]:
     """(last declined/expired/frozen, last plan change (type, at), last store reopening)."""
-    trouble: datetime | None = None
-    change: tuple[str, datetime] | None = None
-    reopened: datetime | None = None
-    for entry in reversed(timeline):
-        type_ = entry["type"]
-        if trouble is None and type_ in PAYMENT_TROUBLE_TYPES:
-            trouble = entry["occurred_at"]
-        elif change is None and type_ in _PLAN_CHANGES:
-            change = (type_, entry["occurred_at"])
-        elif reopened is None and type_ == v.TL_STORE_REOPENED:
-            reopened = entry["occurred_at"]
-        if trouble is not None and change is not None and reopened is not None:
-            break
-    return trouble, change, reopened
+    trouble = max((last_at[t] for t in PAYMENT_TROUBLE_TYPES if t in last_at), default=None)
+    changes = [(last_at[t], t) for t in _PLAN_CHANGES if t in last_at]
+    change = None
+    if changes:
+        at, type_ = max(changes)
+        change = (type_, at)
+    return trouble, change, last_at.get(v.TL_STORE_REOPENED)

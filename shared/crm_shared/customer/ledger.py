@@ -94,15 +94,12 @@ def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_cha
 def _sum_sales(ledger: Ledger, versions: dict[str, tuple[str, dict[str, Any]]], test_charge_ids: set[str]) -> None:
     totals = ledger.totals
     latest_key = ""
-    latest_shop: tuple[str, dict[str, Any]] | None = None
+    latest_node: dict[str, Any] | None = None
     intervals: dict[str, tuple[str, str]] = {}
     memo = DECIMAL_MEMO.get
     for created, node in versions.values():
         if created > latest_key:
-            latest_key = created
-        shop = node.get("shop")
-        if shop and (latest_shop is None or created > latest_shop[0]):
-            latest_shop = (created, shop)
+            latest_key, latest_node = created, node
         kind = node.get("__typename")
         if kind not in APP_SALE_TYPES:
             continue
@@ -131,10 +128,20 @@ def _sum_sales(ledger: Ledger, versions: dict[str, tuple[str, dict[str, Any]]], 
         elif kind == USAGE_SALE:
             ledger.usage_sales.append((parse_time(node["createdAt"]), charge_id, gross_amount, currency))
     ledger.sale_interval = {cid: interval for cid, (_, interval) in intervals.items()}
-    if latest_key:
-        ledger.latest_at = _from_key(latest_key)
-    if latest_shop is not None:
-        ledger.latest_shop = (_from_key(latest_shop[0]), latest_shop[1])
+    if latest_node is None:
+        return
+    ledger.latest_at = _from_key(latest_key)
+    if latest_node.get("shop"):
+        ledger.latest_shop = (ledger.latest_at, latest_node["shop"])
+    else:  # the newest transaction has no shop: the newest one that has
+        named = [(k, n["shop"]) for k, n in versions.values() if n.get("shop")]
+        if named:
+            key, shop = max(named, key=_first)
+            ledger.latest_shop = (_from_key(key), shop)
+
+
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
 
 
 def _from_key(key: str) -> datetime:

@@ -107,6 +107,7 @@ class Lifecycle:
         self.mrr_currency = initial_currency
         self.usage: list[tuple[datetime, str, Decimal, str]] = []
         self.reinstalls = 0
+        self.last_at: dict[str, datetime] = {}  # timeline entry type -> time of its latest entry
         self._trial_due: datetime | None = None
         self._pending_change: tuple[Charge, Decimal, datetime] | None = None
         self._events: list[OrderedEvent] = []
@@ -166,6 +167,7 @@ class Lifecycle:
             "type": type_, "occurred_at": t, "plan": plan, "mrr_before": before, "mrr_after": after,
             "currency": currency, "charge_id": charge_id, "detail": detail,
         })
+        self.last_at[type_] = t
         if after != self.mrr or currency != self.mrr_currency or not self.mrr_history:
             self.mrr_history.append({"at": t, "mrr": after, "currency": currency, "annotation": type_})
             self.mrr = after
