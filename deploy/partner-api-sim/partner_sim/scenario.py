@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ class ScenarioError(ValueError):
     """The scenario file is not in the DESIGN §6 format."""
 
 
+@lru_cache(maxsize=64)
 def typename_for(event_type: str) -> str:
     """``SUBSCRIPTION_CHARGE_ACTIVATED`` → ``SubscriptionChargeActivated``."""
     return "".join(part.capitalize() for part in event_type.split("_"))
@@ -89,7 +91,8 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     events = data.get("events") or []
     for i, ev in enumerate(events):
         _require(ev, ("type", "occurredAt", "app", "shop"), f"events[{i}]")
-        ev.setdefault("__typename", typename_for(ev["type"]))
+        if "__typename" not in ev:
+            ev["__typename"] = typename_for(ev["type"])
     txns = data.get("transactions") or []
     for i, tx in enumerate(txns):
         _require(tx, ("__typename", "id", "createdAt"), f"transactions[{i}]")

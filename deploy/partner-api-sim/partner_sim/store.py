@@ -6,6 +6,7 @@ runtime (``/_admin/append``, late events) and transactions restated by id.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import time
 from dataclasses import dataclass
@@ -18,14 +19,30 @@ from partner_sim.ordered_index import OrderedIndex
 from partner_sim.scenario import Scenario, typename_for
 
 
+_DAY_EPOCH: dict[str, int] = {}
+
+
 def epoch(iso: str) -> int:
-    """Whole epoch seconds of an ISO-8601 UTC string."""
+    """Whole epoch seconds of an ISO-8601 UTC string (fast path for ``YYYY-MM-DDTHH:MM:SSZ``)."""
+    if len(iso) == 20 and iso[19] == "Z" and iso[10] == "T":
+        day = iso[:10]
+        base = _DAY_EPOCH.get(day)
+        if base is None:
+            base = _DAY_EPOCH[day] = calendar.timegm((int(day[:4]), int(day[5:7]), int(day[8:10]), 0, 0, 0))
+        return base + int(iso[11:13]) * 3600 + int(iso[14:16]) * 60 + int(iso[17:19])
     return int(parse_iso(iso).timestamp())
 
 
 def _visible_after(node: dict[str, Any]) -> float:
     raw = node.get("visibleAfter")
     return parse_iso(raw).timestamp() if raw else 0.0
+
+
+def _index_in(indexes: dict[Any, OrderedIndex[Any]], key: Any) -> OrderedIndex[Any]:
+    index = indexes.get(key)
+    if index is None:
+        index = indexes[key] = OrderedIndex()
+    return index
 
 
 class StoredEvent:
@@ -118,16 +135,17 @@ class Store:
         self.generation += 1
 
     def _add_event(self, node: dict[str, Any], bulk: bool) -> None:
-        node.setdefault("__typename", typename_for(node["type"]))
+        if "__typename" not in node:
+            node["__typename"] = typename_for(node["type"])
         ev = StoredEvent(node, next(self._seq), _visible_after(node))
         if ev.app_id not in self.events_by_app:
             # Events of apps outside the organization are kept out of reach, as in production.
             return
         targets = [self.events_by_app[ev.app_id]]
         if ev.shop_id is not None:
-            targets.append(self.events_by_shop.setdefault((ev.app_id, ev.shop_id), OrderedIndex()))
+            targets.append(_index_in(self.events_by_shop, (ev.app_id, ev.shop_id)))
         if ev.charge_id is not None:
-            targets.append(self.events_by_charge.setdefault((ev.app_id, ev.charge_id), OrderedIndex()))
+            targets.append(_index_in(self.events_by_charge, (ev.app_id, ev.charge_id)))
         for idx in targets:
             idx.bulk_add(ev) if bulk else idx.insert(ev)
 
@@ -140,11 +158,11 @@ class Store:
     def _txn_indexes(self, tx: StoredTransaction) -> list[OrderedIndex[StoredTransaction]]:
         out = [self.txns_all]
         if tx.app_id is not None:
-            out.append(self.txns_by_app.setdefault(tx.app_id, OrderedIndex()))
+            out.append(_index_in(self.txns_by_app, tx.app_id))
         if tx.shop_id is not None:
-            out.append(self.txns_by_shop.setdefault(tx.shop_id, OrderedIndex()))
+            out.append(_index_in(self.txns_by_shop, tx.shop_id))
         if tx.domain is not None:
-            out.append(self.txns_by_domain.setdefault(tx.domain, OrderedIndex()))
+            out.append(_index_in(self.txns_by_domain, tx.domain))
         return out
 
     def _add_transaction(self, node: dict[str, Any], bulk: bool) -> None:

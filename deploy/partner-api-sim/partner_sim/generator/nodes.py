@@ -15,9 +15,18 @@ CHARGE_ID_SINCE = 1598918400  # 2020-09-01T00:00:00Z
 FEE_CHANGE = 1627776000  # 2021-08-01T00:00:00Z
 
 
+_DAYS: dict[int, str] = {}
+
+
 def iso(ts: int) -> str:
     """Epoch seconds → ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+    day, rest = divmod(ts, 86400)
+    prefix = _DAYS.get(day)
+    if prefix is None:
+        prefix = _DAYS[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{prefix}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
 
 
 def money(amount: Decimal, currency: str) -> dict[str, str]:
