@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from bson import Decimal128
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -63,7 +64,9 @@ async def seed(db: AsyncDatabase) -> Seeded:
         metrics.append(make_metric(APP_A1, "EUR", day, f"{200 + d}.00", 10, new="1.00"))
     await db[APP_METRICS].insert_many(metrics)
     await db[APP_SUMMARIES].insert_one({"_id": APP_A1, "app_id": APP_A1, "computed_at": NOW,
-                                        "cohorts": {"install_month": {"2026-01": {"installs": 5}}}})
+                                        "cohorts": {"install_month": [{"cohort": "2026-01", "size": 5}],
+                                                    "first_paid_month": [{"cohort": "2026-01", "currency": "USD",
+                                                                          "size": 2, "mrr": Decimal128("58.00")}]}})
     await db[SYNC_STATE].insert_one({"_id": APP_A1, "app_id": APP_A1, "state": "IDLE", "last_synced_at": NOW,
                                      "last_error": None, "progress": None, "events_synced": 1234,
                                      "transactions_synced": 56})

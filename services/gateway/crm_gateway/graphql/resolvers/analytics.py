@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from bson import Decimal128
 
 from crm_gateway.graphql.enums import CustomerStatus, Interval, MrrMovementKind
 from crm_gateway.graphql.types.app_analytics import (
@@ -55,6 +57,21 @@ async def _before(ctx: GatewayContext, app_id: str, currency: str, day: datetime
     return await ctx.db[APP_METRICS].find_one(
         {"app_id": app_id, "currency": currency, "date": {"$lt": day}}, sort=[("date", -1)]
     )
+
+
+def jsonable(value: Any) -> Any:
+    """Stored summary data as plain JSON: money as exact decimal strings, times as ISO-8601."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal128 | Decimal):
+        return str(to_decimal(value))
+    if isinstance(value, datetime):
+        return _utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _ratio(num: Decimal, base: Decimal) -> float | None:
@@ -131,7 +148,7 @@ async def app_analytics(ctx: GatewayContext, app_id: str, start_in: datetime | N
         acquisition=[DailyAcquisition(date=d.date(), installs=v[0], new_customers=v[1])
                      for d, v in sorted(per_day.items())],
         status_counts=await _status_counts(ctx, app_id),
-        cohorts=summary.get("cohorts"),
+        cohorts=jsonable(summary.get("cohorts")),
     )
 
 
