@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
+from crm_shared.clock import parse_iso, to_iso
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -143,3 +145,27 @@ def test_status_agrees_with_mrr_and_live_charge(history: tuple) -> None:
         assert doc["trial_ends_at"] is not None and doc["trial_ends_at"] > day(now_day, 5)
     if doc["next_change_at"] is not None:
         assert doc["next_change_at"] > day(now_day, 5)
+
+
+def _timeless(doc: dict) -> dict:
+    return {**doc, "computed_at": None, "next_change_at": None}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories, st.integers(min_value=1, max_value=400 * 86400))
+def test_nothing_changes_before_next_change_at(history: tuple, probe_seconds: int) -> None:
+    """The clock alone changes nothing before ``next_change_at`` (probed at one moment and just before it)."""
+    actions, charges, sales, now_day = history
+    h = build(actions, charges, sales)
+    now = day(now_day, 5)
+    doc = h.derive(now)
+    now_iso = to_iso(now)
+    future_inputs = [e["node"]["occurredAt"] for e in h.events if e["node"]["occurredAt"] > now_iso]
+    future_inputs += [t["node"]["createdAt"] for t in h.transactions if t["node"]["createdAt"] > now_iso]
+    nxt = doc["next_change_at"]
+    horizon = nxt if nxt is not None else now + timedelta(days=500)
+    if future_inputs:  # new raw data may change anything: probe only before it arrives
+        horizon = min(horizon, parse_iso(min(future_inputs)))
+    for probe in (now + timedelta(seconds=probe_seconds), horizon - timedelta(seconds=1)):
+        if now <= probe < horizon:
+            assert _timeless(h.derive(probe)) == _timeless(doc)
