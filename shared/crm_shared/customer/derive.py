@@ -14,7 +14,7 @@ Choices where DESIGN §3 is silent:
   ``currency``, ``billing_interval`` and ``trial_ends_at``.
 - ``installed_at`` and ``first_installed_at`` are both the first install.
 - ``days_as_customer`` counts to now while a charge is live and the app
-  installed, else to the moment the last live charge ended.
+  installed, else to the moment the last live charge ended (or the uninstall).
 - Usage run-rate: usage charges (``USAGE_CHARGE_APPLIED``) of the last 30 days,
   plus ``AppUsageSale``s of the last 30 days whose usage record has no event, in
   the customer's currency.
@@ -71,10 +71,11 @@ def derive_customer(
     trial_ends_at = current.trial_ends_at if current is not None and current.trial else None
 
     customer_since = fold.customer_since
-    counting_to_now = live and fold.installed
     days_as_customer: int | None = None
+    counting_to_now = False  # days_as_customer grows with the clock
     if customer_since is not None:
-        end = now if counting_to_now else (fold.paying_ended_at or now)
+        end = now if live and fold.installed else (fold.paying_ended_at or fold.uninstalled_at or now)
+        counting_to_now = end is now
         days_as_customer = max(0, (end - customer_since).days)
 
     profile = profile or {}
