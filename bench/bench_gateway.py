@@ -162,49 +162,62 @@ def mix(rng: random.Random, customers: int) -> tuple[str, dict[str, Any]]:
     return (COUNTED if roll > 0.9 else PAGE), v
 
 
-async def part_b(customers: int, duration: float, concurrency: int) -> None:
+async def part_b(customers: int, duration: float, concurrency: int, export: bool) -> None:
     print(f"(b) load: {concurrency} clients, {duration:.0f}s, {customers} customers", flush=True)
     async with Stack(customers) as stack:
-        latencies: list[float] = []
-        errors: list[str] = []
-        deadline = time.perf_counter() + duration
+        await load(stack, customers, duration, concurrency)
+        if export:
+            await export_csv(stack, customers)
 
-        async def worker(seed: int) -> None:
-            rng = random.Random(seed)
-            async with stack.client() as c:
-                cursor_vars: dict[str, Any] | None = None
-                while time.perf_counter() < deadline:
-                    if cursor_vars is not None and rng.random() < 0.5:
-                        query, variables = PAGE, cursor_vars  # next page of the previous list
-                    else:
-                        query, variables = mix(rng, customers)
-                    t0 = time.perf_counter()
-                    try:
-                        body = await post(c, query, variables)
-                    except Exception as exc:  # noqa: BLE001 - counted, reported
-                        errors.append(str(exc))
-                        continue
-                    latencies.append(time.perf_counter() - t0)
-                    conn = (body["data"]["app"] or {}).get("customers")
-                    cursor_vars = None
-                    if conn and conn["pageInfo"]["hasNextPage"]:
-                        cursor_vars = {**variables, "after": conn["pageInfo"]["endCursor"]}
 
-        cpu0, t0 = proc_cpu(stack.pid), time.perf_counter()
-        await asyncio.gather(*(worker(i) for i in range(concurrency)))
-        wall = time.perf_counter() - t0
-        cpu = proc_cpu(stack.pid) - cpu0
-        q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-        print(f"  {len(latencies)} ok, {len(errors)} errors in {wall:.1f}s: {len(latencies) / wall:.1f} req/s; "
-              f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms; "
-              f"gateway CPU {cpu / wall * 100:.0f}% of one core", flush=True)
-        for e in errors[:3]:
-            print("  error:", e)
+async def load(stack: Stack, customers: int, duration: float, concurrency: int) -> None:
+    """Run the request mix from `concurrency` clients for `duration` seconds and print the figures."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.perf_counter() + duration
+
+    async def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        async with stack.client() as c:
+            cursor_vars: dict[str, Any] | None = None
+            while time.perf_counter() < deadline:
+                if cursor_vars is not None and rng.random() < 0.5:
+                    query, variables = PAGE, cursor_vars  # next page of the previous list
+                else:
+                    query, variables = mix(rng, customers)
+                t0 = time.perf_counter()
+                try:
+                    body = await post(c, query, variables)
+                except Exception as exc:  # noqa: BLE001 - counted, reported
+                    errors.append(str(exc))
+                    continue
+                latencies.append(time.perf_counter() - t0)
+                conn = (body["data"]["app"] or {}).get("customers")
+                cursor_vars = None
+                if conn and conn["pageInfo"]["hasNextPage"]:
+                    cursor_vars = {**variables, "after": conn["pageInfo"]["endCursor"]}
+
+    cpu0, t0 = proc_cpu(stack.pid), time.perf_counter()
+    await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    wall = time.perf_counter() - t0
+    cpu = proc_cpu(stack.pid) - cpu0
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    print(f"  {len(latencies)} ok, {len(errors)} errors in {wall:.1f}s: {len(latencies) / wall:.1f} req/s; "
+          f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms; "
+          f"gateway CPU {cpu / wall * 100:.0f}% of one core", flush=True)
+    for e in errors[:3]:
+        print("  error:", e)
 
 
 async def part_c(count: int) -> None:
+    async with Stack(count) as stack:
+        await export_csv(stack, count)
+
+
+async def export_csv(stack: Stack, count: int) -> None:
+    """Stream the full export and print rows/s and the gateway's memory growth."""
     print(f"(c) CSV export of {count} customers", flush=True)
-    async with Stack(count) as stack, stack.client() as c:
+    async with stack.client() as c:
         await post(c, PAGE, {"app": APP})
         rss0 = proc_mem_kb(stack.pid, "VmRSS")
         rows = 0
@@ -235,9 +248,10 @@ async def main() -> None:
     parts = set(args.parts.split(","))
     if "a" in parts:
         await part_a(args.requests)
+    share = "b" in parts and "c" in parts and args.export_count == args.load_customers
     if "b" in parts:
-        await part_b(args.load_customers, args.duration, args.concurrency)
-    if "c" in parts:
+        await part_b(args.load_customers, args.duration, args.concurrency, export=share)
+    if "c" in parts and not share:
         await part_c(args.export_count)
 
 
