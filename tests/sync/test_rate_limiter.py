@@ -1,4 +1,4 @@
-"""The shared Redis token bucket (real Redis)."""
+"""The shared Redis rate limit (real Redis)."""
 
 from __future__ import annotations
 
@@ -9,40 +9,52 @@ from redis.asyncio import Redis
 from crm_sync.rate_limiter import RateLimiter
 
 
-async def _grant_times(limiters: list[RateLimiter], n: int, token: str = "tok") -> list[float]:
+async def _grant_times(limiters: list[RateLimiter], n: int, token: str = "tok", hold: float = 0.0) -> list[float]:
     loop = asyncio.get_running_loop()
 
     async def one(i: int) -> float:
-        await limiters[i % len(limiters)].acquire(token)
-        return loop.time()
+        limiter = limiters[i % len(limiters)]
+        grant = await limiter.acquire(token)
+        at = loop.time()
+        await asyncio.sleep(hold)  # the request in flight
+        await limiter.release(token, grant)
+        return at
 
     return sorted(await asyncio.gather(*[one(i) for i in range(n)]))
 
 
 async def test_grants_are_spaced_one_interval_apart(aredis) -> None:
     limiter = RateLimiter(aredis, rate=4.0)
-    assert await limiter.try_acquire("tok") == 0
-    assert 0.2 < await limiter.try_acquire("tok") <= 0.25
+    assert await limiter.try_acquire("tok", "a") == 0
+    assert 0.2 < await limiter.try_acquire("tok", "b") <= 0.25
     times = await _grant_times([limiter], 6)
     for earlier, later in zip(times, times[1:], strict=False):
         assert later - earlier >= 0.24
 
 
-async def test_two_clients_share_one_bucket_per_token(aredis, redis_url) -> None:
+async def test_two_clients_share_one_limit_per_token(aredis, redis_url) -> None:
     other = Redis.from_url(redis_url)
     try:
         a, b = RateLimiter(aredis, rate=4.0), RateLimiter(other, rate=4.0)
         times = await _grant_times([a, b], 8)
         assert times[-1] - times[0] >= 1.7  # 8 grants at 4/s span 1.75 s, whichever client asks
-        for earlier, later in zip(times, times[1:], strict=False):
-            assert later - earlier >= 0.24
-        assert await a.try_acquire("another-token") == 0
+        assert await a.try_acquire("another-token", "x") == 0
     finally:
         await other.aclose()
 
 
-async def test_burst_allows_that_many_immediate_requests(aredis) -> None:
-    limiter = RateLimiter(aredis, rate=4.0, burst=3)
-    waits = [await limiter.try_acquire("tok") for _ in range(4)]
-    assert waits[:3] == [0, 0, 0]
-    assert waits[3] > 0.15
+async def test_slow_requests_push_the_fifth_grant_past_the_fourth_completion(aredis) -> None:
+    limiter = RateLimiter(aredis, rate=4.0)
+    times = await _grant_times([limiter], 5, hold=0.4)
+    # The first request may reach the server as late as its completion (grant + 0.4 s),
+    # so the fifth waits until a second after that, not just four intervals.
+    assert times[4] - times[0] >= 1.39
+
+
+async def test_a_request_that_never_completes_blocks_its_slot_until_the_timeout(aredis) -> None:
+    limiter = RateLimiter(aredis, rate=40.0, inflight_timeout=0.5, window=0.1)  # 4 per 0.1 s
+    for i in range(4):
+        while await limiter.try_acquire("tok", f"dead{i}") > 0:
+            await asyncio.sleep(0.03)
+    wait = await limiter.try_acquire("tok", "next")
+    assert wait > 0.3  # the dead requests still count as in flight

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,7 +149,6 @@ class PartnerClient:
         self._client = Client(transport=transport, execute_timeout=timeout + 5)
         self._session: AsyncClientSession | None = None
         self._documents: dict[str, DocumentNode] = {}
-        self._warm = False  # the first request opens the connection (see RateLimiter cost)
 
     async def __aenter__(self) -> PartnerClient:
         self._session = await self._client.connect_async()  # type: ignore[assignment]
@@ -168,10 +168,11 @@ class PartnerClient:
     async def _attempt(self, request: GraphQLRequest) -> dict[str, Any]:
         if self._session is None:
             raise RuntimeError("PartnerClient used outside 'async with'")
+        grant = None
         if self._limiter is not None:
-            waited = await self._limiter.acquire(self.credentials.access_token, 1 if self._warm else 2)
-            self._warm = True
-            metrics.RATE_WAIT.inc(waited)
+            started = time.monotonic()
+            grant = await self._limiter.acquire(self.credentials.access_token)
+            metrics.RATE_WAIT.inc(time.monotonic() - started)
         try:
             data = await self._session.execute(request)
         except (RetryableError, PermanentError) as exc:
@@ -183,6 +184,9 @@ class PartnerClient:
         except (TransportError, httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
             metrics.REQUESTS.labels("retryable").inc()
             raise RetryableError(f"Partner API unreachable: {type(exc).__name__}: {exc}") from exc
+        finally:
+            if grant is not None:
+                await self._limiter.release(self.credentials.access_token, grant)  # type: ignore[union-attr]
         metrics.REQUESTS.labels("ok").inc()
         return data  # type: ignore[return-value]
 

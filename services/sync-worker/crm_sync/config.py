@@ -22,7 +22,7 @@ class SyncConfig(BaseSettings):
     backfill_window_days: int = Field(180, alias="SYNC_BACKFILL_WINDOW_DAYS", ge=1)
     backfill_default_years: int = Field(5, alias="SYNC_BACKFILL_DEFAULT_YEARS", ge=1)
     rate_margin: float = Field(
-        0.96, alias="SYNC_RATE_MARGIN", gt=0, le=1, description="share of PARTNER_API_RATE actually used"
+        1.0, alias="SYNC_RATE_MARGIN", gt=0, le=1, description="share of PARTNER_API_RATE actually used"
     )
     request_timeout: float = Field(30.0, alias="SYNC_REQUEST_TIMEOUT", gt=0)
     max_attempts: int = Field(10, alias="SYNC_MAX_ATTEMPTS", ge=1)

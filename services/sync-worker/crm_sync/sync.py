@@ -114,7 +114,8 @@ async def sync_app(
         await state.mark_running(db, app_id, now())
         try:
             credentials = await credentials_for(db, app_id, settings)
-            limiter = RateLimiter(redis, settings.partner_api_rate * config.rate_margin)
+            limiter = RateLimiter(redis, settings.partner_api_rate * config.rate_margin,
+                                  inflight_timeout=config.request_timeout + 10)
             run_settings = RunSettings(
                 now=now,
                 overlap=timedelta(days=settings.sync_overlap_days),
