@@ -18,9 +18,7 @@ Rules the generator keeps so that its truth is certain (DESIGN §3):
 
 from __future__ import annotations
 
-import calendar
 import random
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -33,90 +31,19 @@ from partner_sim.generator.catalog import (
     UNINSTALL_REASONS,
     Plan,
 )
+from partner_sim.generator.calendar_model import (
+    DAY,
+    HOUR,
+    MONTH_CYCLE,
+    YEAR_CYCLE,
+    ZERO,
+    SubCharge,
+    ceil_midnight,
+    payout_batch,
+)
+from partner_sim.generator.expectation import Expectation
 from partner_sim.generator.ids import IdSource
 from partner_sim.generator.nodes import charge_node, event_node, fee_for, transaction_node
-
-DAY = 86400
-HOUR = 3600
-MONTH_CYCLE = 30 * DAY
-YEAR_CYCLE = 365 * DAY
-ZERO = Decimal("0")
-
-
-def ceil_midnight(ts: int) -> int:
-    """The first midnight (UTC) at or after ``ts``."""
-    return -(-ts // DAY) * DAY
-
-
-def payout_batch(ts: int, rng: random.Random) -> int:
-    """When a sale billed at ``ts`` enters a payout batch: the next 1st or 16th, plus up to 5 days (≤ 3 weeks)."""
-    year, month, mday = time.gmtime(ts)[:3]
-    if mday < 16:
-        batch = calendar.timegm((year, month, 16, 0, 0, 0))
-    else:
-        batch = calendar.timegm((year + month // 12, month % 12 + 1, 1, 0, 0, 0))
-    return batch + rng.randint(0, 5) * DAY + rng.randint(0, 6 * HOUR)
-
-
-@dataclass
-class SubCharge:
-    """A subscription charge as the model knows it."""
-
-    id: str
-    plan: Plan
-    currency: str
-    test: bool
-    activated_at: int
-    next_bill: int
-    trial_end: int | None = None
-    frozen: bool = False
-
-    @property
-    def cycle(self) -> int:
-        """Seconds per billing cycle."""
-        return YEAR_CYCLE if self.plan.annual else MONTH_CYCLE
-
-    @property
-    def interval(self) -> str:
-        """The Partner API billing interval."""
-        return "ANNUAL" if self.plan.annual else "EVERY_30_DAYS"
-
-
-@dataclass
-class Expectation:
-    """What the CRM must say about this (app, shop) as of ``now``."""
-
-    app_id: str
-    shop_id: str
-    status: str
-    plan: str
-    mrr: Decimal
-    currency: str
-    lifetime_value: Decimal
-    lifetime_net: Decimal
-    lifetime_by_currency: dict[str, tuple[Decimal, Decimal]]
-    is_test: bool
-    billing_interval: str | None
-    installed_at: int
-    uninstalled_at: int | None
-    trial_ends_at: int | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready (money as exact strings, times as ISO)."""
-        from partner_sim.generator.nodes import iso
-
-        return {
-            "app_id": self.app_id, "shop_id": self.shop_id, "status": self.status, "plan": self.plan,
-            "mrr": f"{self.mrr:.2f}", "currency": self.currency,
-            "lifetime_value": f"{self.lifetime_value:.2f}", "lifetime_net": f"{self.lifetime_net:.2f}",
-            "lifetime_by_currency": [{"currency": c, "gross": f"{g:.2f}", "net": f"{n:.2f}"}
-                                     for c, (g, n) in sorted(self.lifetime_by_currency.items())],
-            "is_test": self.is_test, "billing_interval": self.billing_interval,
-            "installed_at": iso(self.installed_at),
-            "uninstalled_at": iso(self.uninstalled_at) if self.uninstalled_at is not None else None,
-            "trial_ends_at": iso(self.trial_ends_at) if self.trial_ends_at is not None else None,
-        }
-
 
 @dataclass
 class MerchantLife:
