@@ -115,3 +115,24 @@ def test_scenario_validation_and_typename_defaults() -> None:
         scenario_from_dict({"apps": []})
     with pytest.raises(ScenarioError, match=r"events\[0\]"):
         scenario_from_dict({"organization": {"id": 1, "accessToken": "t"}, "apps": [], "events": [{"type": "X"}]})
+
+
+def test_configured_faults_can_restate_and_delay_events_from_the_start() -> None:
+    import copy
+
+    from partner_sim.state import SimState
+    from partner_sim.store import Store
+    from tests.sim.conftest import rel_event, small_scenario_dict
+
+    late = rel_event("RELATIONSHIP_UNINSTALLED", "2026-02-27T00:00:00Z", 1)
+    config = SimConfig(throttle=False, faults={
+        "error_rate": 0.5, "late_events": [late], "visible_after": "2999-01-01T00:00:00Z",
+        "restate": [{"id": "gid://partners/AppSubscriptionSale/5001", "grossAmount": "1.00"}]})
+    state = SimState(scenario_from_dict(copy.deepcopy(small_scenario_dict())), config)
+    assert state.faults.error_rate == 0.5
+    tx = state.store.txn_by_id["gid://partners/AppSubscriptionSale/5001"]
+    assert tx.node["grossAmount"] == {"amount": "1.00", "currencyCode": "USD"}
+    hidden = [ev for ev in state.store.events_by_app["gid://partners/App/101"].items if not Store.visible(ev)]
+    assert len(hidden) == 1 and hidden[0].node["occurredAt"] == "2026-02-27T00:00:00Z"
+    state.reset()
+    assert len([ev for ev in state.store.events_by_app["gid://partners/App/101"].items if not Store.visible(ev)]) == 1

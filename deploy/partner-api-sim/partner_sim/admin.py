@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from partner_sim.faults import FaultConfigError
-from partner_sim.scenario import ScenarioError, scenario_from_dict
+from partner_sim.scenario import ScenarioError, validate_nodes
 from partner_sim.state import SimState
 
 
@@ -42,26 +42,13 @@ async def post_faults(request: Request) -> JSONResponse:
     state = _state(request)
     try:
         body = await _json_body(request)
-        late = body.pop("late_events", None) or []
-        visible_after = body.pop("visible_after", None)
-        restate = body.pop("restate", None) or []
         with state.lock:
-            state.faults.update(body)
-            for node in late:
-                if visible_after is not None:
-                    node["visibleAfter"] = visible_after
-                _validate_event(node)
-                state.store.add_event(node)
-            restated = [state.store.restate(r["id"], {k: v for k, v in r.items() if k != "id"}) for r in restate]
+            applied = state.configure(body)
     except KeyError as exc:
         return _bad(f"unknown transaction id {exc}")
     except (ValueError, FaultConfigError, ScenarioError) as exc:
         return _bad(str(exc))
-    return JSONResponse({"faults": state.faults.as_dict(), "late_events": len(late), "restated": len(restated)})
-
-
-def _validate_event(node: dict[str, Any]) -> None:
-    scenario_from_dict({"organization": {"id": "0", "accessToken": "x"}, "apps": [], "events": [node]})
+    return JSONResponse({"faults": state.faults.as_dict(), **applied})
 
 
 async def post_append(request: Request) -> JSONResponse:
@@ -71,8 +58,7 @@ async def post_append(request: Request) -> JSONResponse:
         body = await _json_body(request)
         events = body.get("events") or []
         txns = body.get("transactions") or []
-        scenario_from_dict({"organization": {"id": "0", "accessToken": "x"}, "apps": [],
-                            "events": events, "transactions": txns})
+        validate_nodes(events=events, transactions=txns)
         with state.lock:
             for node in events:
                 state.store.add_event(node)

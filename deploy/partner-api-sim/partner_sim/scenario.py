@@ -107,6 +107,13 @@ def scenario_from_dict(data: dict[str, Any]) -> Scenario:
     )
 
 
+def validate_nodes(events: list[dict[str, Any]] | None = None,
+                   transactions: list[dict[str, Any]] | None = None) -> None:
+    """Check event and transaction nodes as ``scenario_from_dict`` does (raises ``ScenarioError``)."""
+    scenario_from_dict({"organization": {"id": "0", "accessToken": "-"}, "apps": [],
+                        "events": events or [], "transactions": transactions or []})
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file (DESIGN §6 format)."""
     with open(path, encoding="utf-8") as fh:
