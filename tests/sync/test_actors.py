@@ -1,0 +1,132 @@
+"""The dramatiq worker (`python -m crm_sync worker`) consuming real messages from Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from crm_shared.broker import make_broker
+from crm_shared.messages import CUSTOMERS_CHANGED, BackfillApp, IngestShopProfiles, ShopProfile, SyncApp, send
+from crm_shared.mongo import SHOP_PROFILES
+from tests.sync.harness import expected_events, register, stored, sync_state
+from tests.sync.scenario_builder import build_scenario
+from tests.sync.sim import running_simulator
+
+APP = "gid://partners/App/101"
+
+
+@pytest.fixture
+def worker(db, redis_client) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "MONGODB_DB": db.name, "PARTNER_API_RATE": "50", "SYNC_PAGE_SIZE": "20",
+           "SYNC_WORKER_THREADS": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "crm_sync", "worker"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+async def _wait_for(predicate, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+def _analytics_messages(redis_client) -> list[dict]:
+    raw = redis_client.hvals("dramatiq:analytics.msgs")
+    return [json.loads(m) for m in raw]
+
+
+async def test_sync_message_is_consumed_and_announces_changed_customers(db, redis_client, worker) -> None:
+    scenario = build_scenario(seed=41, shops=20)
+    broker = make_broker()
+    with running_simulator(scenario) as sim:
+        await register(db, scenario, sim.url)
+        send(broker, SyncApp(app_id=APP, reason="test"))
+
+        async def done() -> bool:
+            return (await sync_state(db, APP)).get("state") == "IDLE"
+
+        await _wait_for(done)
+    assert (await stored(db, APP))[0] == expected_events(scenario, APP)
+    changed = [m for m in _analytics_messages(redis_client) if m["actor_name"] == CUSTOMERS_CHANGED]
+    assert changed and all(m["kwargs"]["app_id"] == APP for m in changed)
+    touched = {s for m in changed for s in m["kwargs"]["shop_ids"]}
+    assert touched == {e["shop"]["id"] for e in scenario["events"]}
+
+
+async def test_backfill_message_runs_a_windowed_backfill(db, redis_client, worker) -> None:
+    scenario = build_scenario(seed=42, shops=15)
+    broker = make_broker()
+    with running_simulator(scenario) as sim:
+        await register(db, scenario, sim.url)
+        send(broker, BackfillApp(app_id=APP, since="2024-01-01T00:00:00Z"))
+
+        async def done() -> bool:
+            st = await sync_state(db, APP)
+            return st.get("state") == "IDLE" and st.get("streams", {}).get("events", {}).get("completed_at") is not None
+
+        await _wait_for(done)
+    assert (await stored(db, APP))[0] == {k: v for k, v in expected_events(scenario, APP).items()
+                                          if v["occurredAt"] >= "2024-01-01T00:00:00Z"}
+
+
+async def test_permanent_error_is_recorded_and_not_retried(db, redis_client, worker) -> None:
+    scenario = build_scenario(seed=43, shops=5)
+    broker = make_broker()
+    with running_simulator(scenario) as sim:
+        await register(db, scenario, sim.url, token="prtapi_revoked")
+        send(broker, SyncApp(app_id=APP))
+
+        async def failed() -> bool:
+            return (await sync_state(db, APP)).get("state") == "FAILED"
+
+        await _wait_for(failed)
+        await asyncio.sleep(3)
+        requests = len(sim.requests())
+    st = await sync_state(db, APP)
+    assert st["last_error_permanent"] is True and "401" in st["last_error"]
+    assert requests <= 2
+
+
+async def test_reported_shop_profiles_are_stored_and_announced(db, redis_client, worker) -> None:
+    broker = make_broker()
+    profiles = [
+        ShopProfile(shop_id="gid://partners/Shop/1", email="owner@alpha.example", country="us",
+                    shopify_plan="basic", last_active_at="2026-02-20T08:00:00Z"),
+        ShopProfile(shop_id="gid://partners/Shop/2", email="not-an-email"),
+        ShopProfile(shop_id="gid://partners/Shop/3", last_active_at="2026-02-21T08:00:00Z"),
+    ]
+    send(broker, IngestShopProfiles(app_id=APP, profiles=profiles))
+
+    async def stored_profiles() -> bool:
+        return await db[SHOP_PROFILES].count_documents({}) == 2
+
+    await _wait_for(stored_profiles)
+    alpha = await db[SHOP_PROFILES].find_one({"_id": f"{APP}|gid://partners/Shop/1"})
+    assert alpha["email"] == "owner@alpha.example" and alpha["country"] == "US"
+    assert alpha["shopify_plan"] == "basic" and alpha["last_active_at"].isoformat().startswith("2026-02-20T08:00")
+
+    async def announced() -> bool:
+        return any(m["actor_name"] == CUSTOMERS_CHANGED for m in _analytics_messages(redis_client))
+
+    await _wait_for(announced)
+    msg = next(m for m in _analytics_messages(redis_client) if m["actor_name"] == CUSTOMERS_CHANGED)
+    assert msg["kwargs"] == {"app_id": APP, "shop_ids": ["gid://partners/Shop/1", "gid://partners/Shop/3"]}

@@ -1,0 +1,34 @@
+"""The periodic enqueuer (real Redis and Mongo)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from crm_shared.broker import make_broker
+from crm_shared.mongo import APPS, SYNC_STATE
+from crm_sync.scheduler import tick
+
+
+async def test_only_one_scheduler_enqueues_per_slot(db, aredis, redis_client) -> None:
+    apps = [f"gid://partners/App/{n}" for n in (101, 102, 103)]
+    await db[APPS].insert_many([{"_id": a, "organization_id": "1", "name": a} for a in apps])
+    await db[SYNC_STATE].insert_one({"_id": apps[0], "app_id": apps[0], "state": "RUNNING"})
+    broker = make_broker()
+
+    def clock() -> float:
+        return 1_000_000.0
+
+    results = await asyncio.gather(*[tick(db, aredis, broker, 900, clock) for _ in range(3)])
+    assert sorted(r for r in results if r is not None) == [3]
+    assert results.count(None) == 2
+    msgs = [json.loads(m) for m in redis_client.hvals("dramatiq:sync.msgs")]
+    assert sorted(m["kwargs"]["app_id"] for m in msgs) == apps
+    assert {m["actor_name"] for m in msgs} == {"sync_app"}
+    states = {d["_id"]: d["state"] async for d in db[SYNC_STATE].find({})}
+    assert states == {apps[0]: "RUNNING", apps[1]: "QUEUED", apps[2]: "QUEUED"}
+
+    def next_slot() -> float:
+        return 1_000_000.0 + 900
+
+    assert await tick(db, aredis, broker, 900, next_slot) == 3
