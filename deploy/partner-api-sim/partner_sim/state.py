@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,8 @@ from partner_sim.faults import Faults
 from partner_sim.scenario import Scenario, validate_nodes
 from partner_sim.store import Store
 from partner_sim.throttle import Throttle
+
+REQUEST_LOG_SIZE = 200_000
 
 
 @dataclass
@@ -23,7 +26,8 @@ class SimState:
     store: Store = field(init=False)
     faults: Faults = field(init=False)
     throttle: Throttle = field(init=False)
-    request_log: list[dict[str, Any]] = field(default_factory=list)
+    #: the most recent requests (bounded, so a long-running demo does not grow without end)
+    request_log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
