@@ -52,7 +52,7 @@ def next_change_at(
 ) -> datetime | None:
     """The next moment the clock alone changes the document (see module docstring).
 
-    ``trial_ends_at`` only when the live charge is in its trial; ``paying_since``
+    ``trial_ends_at`` only while the live charge's trial is still to end; ``paying_since``
     only while ``days_as_customer`` counts up to now."""
     moments: list[datetime | None] = [trial_ends_at]
     if installed and first_installed_at is not None:

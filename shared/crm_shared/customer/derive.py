@@ -105,7 +105,7 @@ def derive_customer(
     )
     next_change = next_change_at(
         now,
-        trial_ends_at=trial_ends_at if status == v.STATUS_TRIAL else None,
+        trial_ends_at=fold.pending_trial_end,
         first_installed_at=fold.first_installed_at,
         installed=fold.installed,
         paying_since=customer_since if counting_to_now else None,

@@ -128,6 +128,11 @@ class Lifecycle:
             return ZERO
         return c.monthly
 
+    @property
+    def pending_trial_end(self) -> datetime | None:
+        """After `run`: when the live charge's trial will end (and convert), if that is still to come."""
+        return self._trial_due if self.is_live() else None
+
     def plan(self) -> str:
         """Name of the live or last non-test subscription charge, ``Free`` if none."""
         return self.current.name if self.current is not None else v.FREE_PLAN
