@@ -115,6 +115,13 @@ def test_payout_batches_are_at_most_three_weeks_late(org: GeneratedOrg) -> None:
         assert e["occurredAt"] <= NOW_ISO
 
 
+TIMES = ("installed_at", "uninstalled_at", "trial_ends_at", "customer_since")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
+
+
 def test_ground_truth_agrees_with_the_shared_customer_derivation(org: GeneratedOrg) -> None:
     """Two independent answers to DESIGN §3: the generator's life model and crm_shared's fold."""
     derive_customer = pytest.importorskip("crm_shared.customer").derive_customer
@@ -127,9 +134,9 @@ def test_ground_truth_agrees_with_the_shared_customer_derivation(org: GeneratedO
                               [{"node": n} for n in sales[key]], None, NOW)
         got = (doc["status"], doc["plan"], Decimal(str(doc["mrr"])), doc["currency"],
                Decimal(str(doc["lifetime_value"])), Decimal(str(doc["lifetime_net"])), doc["is_test"],
-               doc["billing_interval"])
+               doc["billing_interval"], *(_iso(doc[k]) for k in TIMES))
         want = (row["status"], row["plan"], Decimal(row["mrr"]), row["currency"], Decimal(row["lifetime_value"]),
-                Decimal(row["lifetime_net"]), row["is_test"], row["billing_interval"])
+                Decimal(row["lifetime_net"]), row["is_test"], row["billing_interval"], *(row[k] for k in TIMES))
         if got != want:
             mismatches.append((key, want, got))
     assert mismatches == []

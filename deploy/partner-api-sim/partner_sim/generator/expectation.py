@@ -27,6 +27,7 @@ class Expectation:
     installed_at: int
     uninstalled_at: int | None
     trial_ends_at: int | None
+    customer_since: int | None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (money as exact strings, times as ISO)."""
@@ -40,4 +41,5 @@ class Expectation:
             "installed_at": iso(self.installed_at),
             "uninstalled_at": iso(self.uninstalled_at) if self.uninstalled_at is not None else None,
             "trial_ends_at": iso(self.trial_ends_at) if self.trial_ends_at is not None else None,
+            "customer_since": iso(self.customer_since) if self.customer_since is not None else None,
         }

@@ -72,6 +72,7 @@ class MerchantLife:
     installed_at: int = 0
     uninstalled_at: int | None = None
     had_money: bool = False
+    customer_since: int | None = None
     restate_rate: float = 0.02
 
     @property
@@ -213,6 +214,8 @@ class MerchantLife:
         self.real_charges += 1
         if charge.trial_end is None or charge.trial_end <= t:
             self._sale("AppSubscriptionSale", t, charge.id, charge.plan.amount, charge.interval)
+            if self.customer_since is None:
+                self.customer_since = t  # first paid activation without a trial
 
     def _trial_outcome(self, charge: SubCharge, t: int) -> int:
         """Most trials convert; some are cancelled, uninstalled or changed before they end."""
@@ -267,6 +270,8 @@ class MerchantLife:
         if charge is None or charge.frozen:
             return
         while charge.next_bill <= until and charge.next_bill <= self.now:
+            if charge.next_bill == charge.trial_end and self.customer_since is None:
+                self.customer_since = charge.trial_end  # the trial ended with the charge still live
             self._sale("AppSubscriptionSale", charge.next_bill, charge.id, charge.plan.amount, charge.interval)
             charge.next_bill += charge.cycle
 
@@ -438,4 +443,5 @@ class MerchantLife:
             installed_at=self.installed_at,
             uninstalled_at=self.uninstalled_at,
             trial_ends_at=trial_end,
+            customer_since=self.customer_since,
         )
