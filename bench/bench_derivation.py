@@ -1,6 +1,7 @@
 """Customers derived per CPU-second by `crm_shared.customer.derive_customer`.
 
     .venv/bin/python bench/bench_derivation.py [--shops 5000] [--events 20] [--repeat 3]
+    .venv/bin/python bench/bench_derivation.py --source generator [--shops 5000]
 
 Builds synthetic shop histories (about ``--events`` Partner API events each plus
 a sale per billed month: install, trial, conversion, plan changes as
@@ -8,7 +9,10 @@ same-second cancel+activate pairs, usage and one-time charges, freezes, some
 uninstalls and reinstalls), then times the pure derivation only (CPU time, best
 of ``--repeat`` runs) and prints customers per CPU-second, plus the CPU time
 of a fixed reference loop so figures from loaded or slow machines can be
-compared.
+compared, and a "floor": the rate of a loop doing only the unavoidable work
+(parse and sort the events, one dict per event, Decimal sums, one output
+dict).  ``--source generator`` derives the shops of a simulator-generated
+organization instead (`partner_sim.generator`, realistic lives, 4 years).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import random
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from crm_shared.clock import to_iso
@@ -82,6 +87,42 @@ def shop_history(n: int, target_events: int, rnd: random.Random) -> tuple[list[d
     return events, sales
 
 
+def generated_shops(count: int) -> list[tuple[list[dict], list[dict]]]:
+    """(events, transactions) per customer of a generated one-app organization."""
+    from partner_sim.generator import generate
+
+    org = generate(seed=5, apps=1, shops=count, years=4, now=NOW)
+    events: dict[str, list[dict]] = {}
+    sales: dict[str, list[dict]] = {}
+    for node in org.scenario["events"]:
+        events.setdefault(node["shop"]["id"], []).append({"node": node})
+    for node in org.scenario["transactions"]:
+        if node.get("shop"):
+            sales.setdefault(node["shop"]["id"], []).append({"node": node})
+    return [(evs, sales.get(shop, [])) for shop, evs in events.items()]
+
+
+def floor_seconds(shops: list[tuple[list[dict], list[dict]]]) -> float:
+    """CPU seconds of the least any derivation must do: parse and sort each shop's events, build
+    one timeline dict per event, sum the sale amounts as Decimals and build one output dict."""
+    fromiso = datetime.fromisoformat
+    decimals: dict[str, Decimal] = {}
+    start = time.process_time()
+    for events, sales in shops:
+        keyed = {}
+        for doc in events:
+            node = doc["node"]
+            keyed[(fromiso(node["occurredAt"]), node["type"])] = node
+        timeline = [{"type": k[1], "occurred_at": k[0], "plan": "", "mrr_before": 0, "mrr_after": 0,
+                     "currency": "USD", "charge_id": None, "detail": None} for k in sorted(keyed)]
+        total = Decimal(0)
+        for doc in sales:
+            amount = doc["node"]["grossAmount"]["amount"]
+            total += decimals.get(amount) or decimals.setdefault(amount, Decimal(amount))
+        _ = {f"field{i}": (timeline, total) for i in range(45)}
+    return time.process_time() - start
+
+
 def reference_seconds() -> float:
     """CPU seconds of a fixed pure-Python loop (10M additions), to compare machines and load."""
     start = time.process_time()
@@ -97,9 +138,14 @@ def main() -> None:
     parser.add_argument("--shops", type=int, default=5000)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--source", choices=("synthetic", "generator"), default="synthetic")
     args = parser.parse_args()
-    rnd = random.Random(7)
-    shops = [shop_history(n, args.events, rnd) for n in range(args.shops)]
+    if args.source == "generator":
+        shops = generated_shops(args.shops)
+        args.shops = len(shops)
+    else:
+        rnd = random.Random(7)
+        shops = [shop_history(n, args.events, rnd) for n in range(args.shops)]
     n_events = sum(len(e) for e, _ in shops)
     n_sales = sum(len(s) for _, s in shops)
     profile = {"email": "a@b.example", "country": "US", "shopify_plan": "basic", "last_active_at": None}
@@ -111,6 +157,9 @@ def main() -> None:
         best = min(best, time.process_time() - start)
     print(f"shops={args.shops} events/shop={n_events / args.shops:.1f} sales/shop={n_sales / args.shops:.1f}")
     print(f"cpu_seconds={best:.3f} customers_per_cpu_second={args.shops / best:,.0f}")
+    floor = floor_seconds(shops)
+    print(f"floor (parse+sort events, one dict per event, Decimal sums, no rules): "
+          f"{args.shops / floor:,.0f} shops per CPU-second")
     print(f"reference: 10M-addition loop took {reference_seconds():.2f} CPU s here "
           f"(about 0.4 s on an unloaded modern x86 core with CPython 3.11)")
 
