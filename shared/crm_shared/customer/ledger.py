@@ -108,11 +108,19 @@ def _sum_sales(ledger: Ledger, versions: dict[str, tuple[str, dict[str, Any]]], 
             continue
         gross = node.get("grossAmount")
         net = node.get("netAmount")
-        currency = (gross or net or {}).get("currencyCode")
-        if currency is None:
+        if gross:
+            currency = gross["currencyCode"]
+            amount = gross["amount"]
+            gross_amount = memo(amount) or decimal(amount)
+        elif net:
+            currency, gross_amount = net["currencyCode"], ZERO
+        else:
             continue
-        gross_amount = (memo(gross["amount"]) or decimal(gross["amount"])) if gross else ZERO
-        net_amount = (memo(net["amount"]) or decimal(net["amount"])) if net else ZERO
+        if net:
+            amount = net["amount"]
+            net_amount = memo(amount) or decimal(amount)
+        else:
+            net_amount = ZERO
         total = totals.get(currency)
         if total is None:
             totals[currency] = [gross_amount, net_amount]

@@ -163,11 +163,22 @@ class Lifecycle:
         if self._pending_change is not None:
             self._flush_pending()
             before = self.mrr
-        after = self.mrr_at(t)
         current = self.current
-        currency = current.currency if current is not None else self.mrr_currency
-        if plan is None:
-            plan = current.name if current is not None else v.FREE_PLAN
+        if current is None:
+            after, currency = ZERO, self.mrr_currency
+            if plan is None:
+                plan = v.FREE_PLAN
+        else:
+            currency = current.currency
+            if plan is None:
+                plan = current.name
+            # mrr_at(t), inlined: this runs once per timeline entry
+            if current.ended or current.state != v.ACTIVE or not self.installed or self.store_closed or (
+                current.trial and current.trial_ends_at is not None and t < current.trial_ends_at
+            ):
+                after = ZERO
+            else:
+                after = current.monthly
         self.timeline.append({
             "type": type_, "occurred_at": t, "plan": plan, "mrr_before": before, "mrr_after": after,
             "currency": currency, "charge_id": charge_id, "detail": detail,
