@@ -14,7 +14,7 @@ process and machine agrees), per access token:
 
 Together: at most ``rate`` requests reach the server in any one-second window,
 whatever the machine's load, at a cost of about one request latency per
-second of throughput.  Grants happen at the moment of sending, nothing is
+second of throughput (rule 2 can be switched off: SYNC_RATE_STRICT_WINDOW=0).  Grants happen at the moment of sending, nothing is
 booked ahead.
 """
 
@@ -34,7 +34,7 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
 local window, inflight = tonumber(ARGV[3]), tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', now - window))
-if redis.call('ZCARD', KEYS[2]) >= limit then
+if limit > 0 and redis.call('ZCARD', KEYS[2]) >= limit then
   local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
   return math.max(1, tonumber(oldest[2]) + window - now)
 end
@@ -65,12 +65,15 @@ def bucket_key(access_token: str) -> str:
 class RateLimiter:
     """``grant = await limiter.acquire(token)`` before a request, ``await limiter.release(token, grant)`` after."""
 
-    def __init__(self, redis: Redis, rate: float, inflight_timeout: float = 60.0, window: float = 1.0) -> None:
+    def __init__(self, redis: Redis, rate: float, inflight_timeout: float = 60.0, window: float = 1.0,
+                 strict_window: bool = True) -> None:
+        """`strict_window` False keeps only rule 1 (spacing): faster by about one request
+        latency per second, but arrivals can bunch when a request is delayed after its grant."""
         if rate <= 0:
             raise ValueError("rate must be > 0")
         self._redis = redis
         self._interval_us = int(round(1_000_000 / rate))
-        self._limit = max(1, int(rate * window))
+        self._limit = max(1, int(rate * window)) if strict_window else 0
         self._window_us = int(window * 1_000_000)
         self._inflight_us = int(inflight_timeout * 1_000_000)
         self._acquire = redis.register_script(_ACQUIRE)

@@ -115,7 +115,8 @@ async def sync_app(
         try:
             credentials = await credentials_for(db, app_id, settings)
             limiter = RateLimiter(redis, settings.partner_api_rate * config.rate_margin,
-                                  inflight_timeout=config.request_timeout + 10)
+                                  inflight_timeout=config.request_timeout + 10,
+                                  strict_window=config.strict_window)
             run_settings = RunSettings(
                 now=now,
                 overlap=timedelta(days=settings.sync_overlap_days),
