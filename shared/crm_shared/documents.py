@@ -39,7 +39,11 @@ sync_state          _id = app_id (one document per app)
     started_at, last_synced_at, last_error, last_error_permanent (bool),
     progress (0.0–1.0 or None), events_synced, transactions_synced,
     malformed_count, streams: {"events": {...}, "transactions": {...}} where a
-    stream holds watermark, cursor, window_start, window_end, pages, items.
+    stream holds watermark, cursor, window_start, window_end, pages, items,
+    and (sync worker) mode ("incremental" | "backfill" | None = no run in
+    progress), range_start, range_end (ISO strings of the whole run),
+    newest_seen (newest timestamp stored by the run in progress), progress,
+    completed_at.
 
 Derived (written by the analytics worker only)
 ----------------------------------------------
