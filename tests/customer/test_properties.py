@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from crm_shared.clock import parse_iso, to_iso
+from crm_shared.customer import from_mongo, to_mongo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,6 +96,7 @@ def test_mrr_never_negative(history: tuple) -> None:
     assert doc["mrr"] >= 0
     assert all(p["mrr"] >= 0 for p in doc["mrr_history"])
     assert all(e["mrr_before"] >= 0 and e["mrr_after"] >= 0 for e in doc["timeline"])
+    assert from_mongo(to_mongo(doc)) == doc  # every amount fits Decimal128 exactly
 
 
 @SETTINGS
