@@ -102,3 +102,17 @@ def test_history_starting_with_uninstall_was_installed_before() -> None:
 def test_history_without_relationship_events_counts_as_installed() -> None:
     h = History().charge(1, billing_on=midnight(30)).activate(1, day(0, 60))
     assert h.derive(day(5))["status"] == "ACTIVE"
+
+
+def test_uninstall_ends_a_frozen_subscription_and_unfreeze_after_reinstall_does_not_revive_it() -> None:
+    h = paying_shop().freeze(1, day(30)).uninstall(day(35)).install(day(36)).unfreeze(1, day(37))
+    doc = h.derive(day(40))
+    assert doc["status"] == "CANCELLED" and doc["mrr"] == Decimal(0)
+    assert doc["charges"][0]["state"] == "cancelled"
+    assert doc["days_as_customer"] == 34  # paying ended at the uninstall
+
+
+def test_cancel_of_a_frozen_live_charge_is_cancelled() -> None:
+    doc = paying_shop().freeze(1, day(30)).cancel(1, day(35)).derive(day(40))
+    assert doc["status"] == "CANCELLED"
+    assert types(doc)[-2:] == ["FROZEN", "CANCELLED"]
