@@ -47,13 +47,18 @@ def _redis_client() -> Redis:
     return _redis
 
 
-@dramatiq.actor(actor_name=SYNC_APP, queue_name=SYNC_QUEUE, max_retries=5)
+HOUR_MS = 3_600_000
+
+
+# Long time limits: a first sync of a big app runs for hours at 4 requests/s; if a limit or a
+# crash stops one anyway, the retried message resumes from the last checkpoint.
+@dramatiq.actor(actor_name=SYNC_APP, queue_name=SYNC_QUEUE, max_retries=5, time_limit=12 * HOUR_MS)
 async def sync_app(app_id: str, reason: str = "scheduled") -> None:
     """Incremental sync of one app."""
     await handlers.handle_sync_app(get_db(), _redis_client(), broker, app_id, reason)
 
 
-@dramatiq.actor(actor_name=BACKFILL_APP, queue_name=SYNC_QUEUE, max_retries=5)
+@dramatiq.actor(actor_name=BACKFILL_APP, queue_name=SYNC_QUEUE, max_retries=5, time_limit=72 * HOUR_MS)
 async def backfill_app(app_id: str, since: str | None = None, reason: str = "manual") -> None:
     """Full history of one app, in bounded windows."""
     await handlers.handle_backfill_app(get_db(), _redis_client(), broker, app_id, since, reason)
