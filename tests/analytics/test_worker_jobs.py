@@ -187,3 +187,29 @@ async def test_summary_and_metrics_hold_the_numbers_the_gateway_reads(
     assert usd_total > 0
     [usd_today] = [m for m in today if m["currency"] == "USD"]
     assert usd_today["total_mrr"].to_decimal() == usd_total
+
+
+async def test_malformed_raw_data_of_one_shop_keeps_its_document_and_rebuilds_the_others(
+    db: AsyncDatabase, make_job: Callable[..., JobContext]
+) -> None:
+    raw = synthetic_app(6)
+    await store(db, raw)
+    job = make_job(db)
+    await jobs.rebuild_app(job, raw.app_id, NOW)
+    shops = raw.shop_ids()
+    bad, good = shops[0], shops[1]
+    before_bad = await db[CUSTOMERS].find_one({"app_id": raw.app_id, "shop_id": bad})
+    # A node that cannot be read (broken occurredAt) reaches the store for `bad`; `good` reports a new email.
+    broken = dict(next(e for e in raw.events if e["shop_id"] == bad))
+    broken["_id"] = "broken-event"
+    broken["node"] = {**broken["node"], "occurredAt": "not a time"}
+    await db.partner_events.insert_one(broken)
+    await db.shop_profiles.update_one(
+        {"app_id": raw.app_id, "shop_id": good},
+        {"$set": {"app_id": raw.app_id, "shop_id": good, "email": "new@owner.example"}}, upsert=True)
+
+    await jobs.customers_changed(job, raw.app_id, [bad, good], NOW)
+
+    assert await db[CUSTOMERS].find_one({"app_id": raw.app_id, "shop_id": bad}) == before_bad
+    after_good = await db[CUSTOMERS].find_one({"app_id": raw.app_id, "shop_id": good})
+    assert after_good["email"] == "new@owner.example"  # the rest of the batch was rebuilt

@@ -8,6 +8,7 @@ brings both up to date with the new population.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,10 +20,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from crm_shared.analytics.percentiles import Thresholds
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments
 from crm_shared.customer import derive_customer, to_mongo
+from crm_shared.errors import MalformedDataError
 from crm_shared.ids import customer_key
 from crm_shared.mongo import APP_SUMMARIES, CUSTOMERS
 
 from crm_analytics.raw_data import load_shops
+
+
+log = logging.getLogger(__name__)
 
 
 def _dec(value: Any) -> Decimal:
@@ -53,7 +58,10 @@ async def rebuild_customers(
 ) -> int:
     """Re-derive and store the customers of `shop_ids`; returns how many were written.
 
-    A shop without any raw data is skipped (raw data only grows)."""
+    A shop without any raw data is skipped (raw data only grows).  A shop whose
+    raw data cannot be derived (a malformed node that reached the store) is
+    logged and skipped: its previous customer document stays as it was, never
+    half-written, and the other shops of the batch are rebuilt."""
     raw = await load_shops(db, app_id, shop_ids)
     keys = [customer_key(app_id, s) for s in shop_ids]
     previous = {
@@ -65,7 +73,11 @@ async def rebuild_customers(
         data = raw.get(shop_id)
         if data is None or data.empty:
             continue
-        doc = derive_customer(app_id, shop_id, data.events, data.transactions, data.profile, now)
+        try:
+            doc = derive_customer(app_id, shop_id, data.events, data.transactions, data.profile, now)
+        except MalformedDataError as exc:
+            log.warning("customer %s of %s not rebuilt: malformed raw data: %s", shop_id, app_id, exc)
+            continue
         doc["segments"] = built_in_segments(doc, seg_ctx, now) + saved_keys(previous.get(doc["_id"]))
         writes.append(ReplaceOne({"_id": doc["_id"]}, to_mongo(doc), upsert=True))
     if writes:
