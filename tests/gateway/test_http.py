@@ -112,3 +112,24 @@ async def test_readyz_is_503_when_redis_is_down(seeded: Seeded) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         r = await c.get("/readyz")
         assert r.status_code == 503 and r.json()["checks"] == {"mongodb": True, "redis": False}
+
+
+def fragment_bomb(levels: int) -> str:
+    frags = [f"fragment F{i} on App {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    frags.append(f"fragment F{levels} on App {{ id name }}")
+    return "{ apps { ...F0 } } " + " ".join(frags)
+
+
+async def test_fragment_bomb_is_rejected_quickly(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    r = await gql_post(client, seeded.key_a, fragment_bomb(40))
+    err = r.json()["errors"][0]
+    assert err["extensions"]["code"] == "BAD_USER_INPUT" and "fields once fragments are expanded" in err["message"]
+    ok = await gql_post(client, seeded.key_a, fragment_bomb(3))  # 8 copies of {id name}: fine
+    assert ok.json()["data"]["apps"][0]["id"] == APP_A1
+
+
+async def test_introspection_query_of_graphiql_passes_the_limits(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    from graphql import get_introspection_query
+
+    r = await gql_post(client, seeded.key_a, get_introspection_query(descriptions=True))
+    assert "errors" not in r.json() and r.json()["data"]["__schema"]["queryType"]["name"] == "Query"

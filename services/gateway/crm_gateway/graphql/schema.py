@@ -10,22 +10,21 @@ from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
 from crm_gateway.error_codes import code_for
+from crm_gateway.graphql.limits import MAX_ALIASES, MAX_DEPTH, DocumentBudgetRule
 from crm_gateway.graphql.mutation import Mutation
 from crm_gateway.graphql.query import Query
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
+__all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "GatewaySchema", "make_schema"]
+
 MAX_TOKENS = 3000
 
 logger = logging.getLogger("crm_gateway.errors")
@@ -45,8 +44,7 @@ def make_schema(production: bool) -> Schema:
     """The schema; `production` hides introspection and field suggestions."""
     # Factories: a fresh extension per request; the parser and validation caches behind them are process-wide.
     # The depth and alias rules are built once so the validation cache (keyed by the rule classes) hits.
-    limit_rules = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-                   *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
+    limit_rules = [DocumentBudgetRule]
     extensions: list[Any] = [
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
