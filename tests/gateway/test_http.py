@@ -133,3 +133,15 @@ async def test_introspection_query_of_graphiql_passes_the_limits(client: httpx.A
 
     r = await gql_post(client, seeded.key_a, get_introspection_query(descriptions=True))
     assert "errors" not in r.json() and r.json()["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_oversized_requests_are_413_or_414(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    from crm_gateway.http_view import MAX_BODY_BYTES
+
+    big = await gql_post(client, seeded.key_a, "{" + " " * (MAX_BODY_BYTES + 10) + "apps { id } }")
+    assert big.status_code == 413 and big.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    long_get = await client.get("/graphql", params={"query": "{ apps { id } }" + " " * 20_000},
+                                headers={**auth(seeded.key_a), "Accept": "application/json"})
+    assert long_get.status_code == 414
+    fine = await gql_post(client, seeded.key_a, "{" + " " * 10_000 + "apps { id } }")
+    assert fine.status_code == 200 and fine.json()["data"]["apps"]

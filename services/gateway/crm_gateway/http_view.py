@@ -30,6 +30,8 @@ from crm_gateway.graphiql_page import graphiql_html
 from crm_shared.errors import AuthenticationError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+MAX_BODY_BYTES = 512 * 1024
+MAX_QUERY_STRING = 16 * 1024
 
 
 def wants_graphql_response(accept: str) -> bool:
@@ -67,6 +69,9 @@ class GatewayView(GraphQL):
         except AuthenticationError as exc:
             return JSONResponse(error_body(str(exc), exc.code), status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
+        too_big = await self._too_big(request)
+        if too_big is not None:
+            return too_big
         ctx = GatewayContext(request=request, db=db, org_id=org_id, now=self._clock(), broker=self._broker)
         response = await super().run(request, context=ctx, root_value=None)
         if wants_graphql_response(request.headers.get("accept", "")) and response.media_type == "application/json":
@@ -74,6 +79,27 @@ class GatewayView(GraphQL):
             if getattr(request.state, "request_error", False):
                 response.status_code = 400
         return response
+
+    async def _too_big(self, request: Request) -> JSONResponse | None:
+        """413 for a body over MAX_BODY_BYTES (or a GET query string over MAX_QUERY_STRING)."""
+        if len(request.url.query) > MAX_QUERY_STRING:
+            return JSONResponse(error_body(f"query string over {MAX_QUERY_STRING} bytes", "BAD_USER_INPUT"),
+                                status_code=414)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return JSONResponse(error_body(f"request body over {MAX_BODY_BYTES} bytes", "BAD_USER_INPUT"),
+                                status_code=413)
+        if request.method == "POST":
+            size = 0
+            chunks: list[bytes] = []
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    return JSONResponse(error_body(f"request body over {MAX_BODY_BYTES} bytes", "BAD_USER_INPUT"),
+                                        status_code=413)
+                chunks.append(chunk)
+            request._body = b"".join(chunks)  # starlette reads the cached body from here
+        return None
 
     async def execute_single(self, request: Request, request_adapter: Any, sub_response: Any, context: Any,
                              root_value: Any, request_data: Any) -> ExecutionResult:
