@@ -17,6 +17,7 @@ from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQL
 
 from partner_sim.active_subscription import resolve_active_subscription
 from partner_sim.cursors import CursorError, encode_cursor, filter_hash
+from partner_sim.gc_pause import gc_paused
 from partner_sim.ordered_index import OrderedIndex
 from partner_sim.pagination import PagingError, paginate
 from partner_sim.partner_events import PartnerEventBuilder, PartnerEventRecord
@@ -31,33 +32,43 @@ _SHOPIFY_GID = re.compile(r"^gid://shopify/(App|Shop)/(\d+)$")
 
 
 class PartnerEventIndexes:
-    """The derived events, newest first and oldest first, org-wide, per app and per (app, shop)."""
+    """The derived events newest first — org-wide, per app and per (app, shop) — and, built on
+    first use, the same oldest first (keys ``(+ts, +seq)``, same records)."""
 
     def __init__(self, store: Store) -> None:
         newest_first = PartnerEventBuilder(store).build()
         self.desc: dict[tuple[str, str], OrderedIndex[PartnerEventRecord]] = {}
-        self.asc: dict[tuple[str, str], OrderedIndex[PartnerEventRecord]] = {}
-        for rec in newest_first.items:
-            for scope in (("", ""), (rec.app_id, ""), (rec.app_id, rec.shop_id or "")):
-                self.desc.setdefault(scope, OrderedIndex()).bulk_add(rec)
-                self.asc.setdefault(scope, OrderedIndex()).bulk_add(_ascending(rec))
-        for idx in (*self.desc.values(), *self.asc.values()):
-            idx.finalize()
+        self._asc: dict[tuple[str, str], OrderedIndex[PartnerEventRecord]] = {}
+        org: OrderedIndex[PartnerEventRecord] = OrderedIndex()
+        org.keys, org.items = newest_first.keys, newest_first.items
+        self.desc[("", "")] = org
+        for rec in newest_first.items:  # already in order: plain appends keep every scope sorted
+            for scope in ((rec.app_id, ""), (rec.app_id, rec.shop_id or "")):
+                idx = self.desc.get(scope)
+                if idx is None:
+                    idx = self.desc[scope] = OrderedIndex()
+                idx.keys.append(rec.key)
+                idx.items.append(rec)
 
-
-def _ascending(rec: PartnerEventRecord) -> PartnerEventRecord:
-    twin = PartnerEventRecord.__new__(PartnerEventRecord)
-    for name in PartnerEventRecord.__slots__:
-        setattr(twin, name, getattr(rec, name))
-    twin.key = (rec.ts, -rec.key[1])
-    return twin
+    def index(self, scope: tuple[str, str], ascending: bool) -> OrderedIndex[PartnerEventRecord] | None:
+        """The index of a scope in the requested order."""
+        desc = self.desc.get(scope)
+        if desc is None or not ascending:
+            return desc
+        asc = self._asc.get(scope)
+        if asc is None:
+            asc = self._asc[scope] = OrderedIndex()
+            asc.items = desc.items[::-1]
+            asc.keys = [(-a, -b) for a, b in reversed(desc.keys)]
+        return asc
 
 
 def indexes_for(store: Store) -> PartnerEventIndexes:
     """Cached derived indexes, rebuilt after any runtime change to the store."""
     cached = store.derived_cache.get("partner_events")
     if cached is None or cached[0] != store.generation:
-        cached = (store.generation, PartnerEventIndexes(store))
+        with gc_paused():
+            cached = (store.generation, PartnerEventIndexes(store))
         store.derived_cache["partner_events"] = cached
     return cached[1]  # type: ignore[no-any-return]
 
@@ -117,7 +128,7 @@ def resolve_events(_root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> dict[
     indexes = indexes_for(store)
     scope = (app_id or "", shop_id or "")
     ascending = order == "OCCURRED_AT_ASC"
-    index = (indexes.asc if ascending else indexes.desc).get(scope)
+    index = indexes.index(scope, ascending)
     if index is None:
         return empty
     window = index.window_ascending(lo, hi) if ascending else index.window(hi, lo)
@@ -132,7 +143,8 @@ def resolve_events(_root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> dict[
                         fhash=fhash, page_max=MAX_PAGE)
     except (CursorError, PagingError) as exc:
         raise GraphQLError(str(exc)) from exc
-    edges = [{"cursor": encode_cursor(r.key, fhash), "node": r.node} for r in page.records]
+    edges = [{"cursor": encode_cursor((-r.key[0], -r.key[1]) if ascending else r.key, fhash), "node": r.node}
+             for r in page.records]
     return {"edges": edges, "pageInfo": {
         "hasNextPage": page.has_next, "hasPreviousPage": page.has_previous,
         "startCursor": edges[0]["cursor"] if edges else None, "endCursor": edges[-1]["cursor"] if edges else None}}

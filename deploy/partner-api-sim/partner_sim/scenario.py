@@ -116,7 +116,9 @@ def validate_nodes(events: list[dict[str, Any]] | None = None,
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file (DESIGN §6 format)."""
-    with open(path, encoding="utf-8") as fh:
+    from partner_sim.gc_pause import gc_paused
+
+    with open(path, encoding="utf-8") as fh, gc_paused():
         return scenario_from_dict(json.load(fh))
 
 

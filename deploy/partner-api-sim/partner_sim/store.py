@@ -15,6 +15,7 @@ from typing import Any
 
 from crm_shared.clock import parse_iso
 
+from partner_sim.gc_pause import gc_paused
 from partner_sim.ordered_index import OrderedIndex
 from partner_sim.scenario import Scenario, typename_for
 
@@ -111,7 +112,8 @@ class Store:
             apps={a["id"]: a for a in scenario.apps},
             now=scenario.now,
         )
-        store._load(scenario.events, scenario.transactions)
+        with gc_paused():
+            store._load(scenario.events, scenario.transactions)
         return store
 
     def _load(self, events: list[dict[str, Any]], transactions: list[dict[str, Any]]) -> None:

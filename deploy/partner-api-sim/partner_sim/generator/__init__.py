@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from partner_sim.gc_pause import gc_paused
 from partner_sim.generator.org import build_org
 
 __all__ = ["GeneratedOrg", "generate"]
@@ -43,6 +44,7 @@ def generate(
     EUR/GBP/CAD). ``legacy_rate`` of shops were installed in 2019–2020 (so some
     transactions predate September 2020 and carry ``chargeId: null``) even when
     ``years`` does not reach back that far."""
-    scenario, truth = build_org(seed=seed, n_apps=apps, n_shops=shops, years=years, now=now,
-                                currencies=currencies, redacted_rate=redacted_rate, legacy_rate=legacy_rate)
+    with gc_paused():
+        scenario, truth = build_org(seed=seed, n_apps=apps, n_shops=shops, years=years, now=now,
+                                    currencies=currencies, redacted_rate=redacted_rate, legacy_rate=legacy_rate)
     return GeneratedOrg(scenario=scenario, ground_truth=truth)
