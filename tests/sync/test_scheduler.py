@@ -32,3 +32,28 @@ async def test_only_one_scheduler_enqueues_per_slot(db, aredis, redis_client) ->
         return 1_000_000.0 + 900
 
     assert await tick(db, aredis, broker, 900, next_slot) == 3
+
+
+async def test_scheduler_process_enqueues_every_app_and_stops_on_sigterm(db, redis_client) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    apps = ["gid://partners/App/201", "gid://partners/App/202"]
+    await db[APPS].insert_many([{"_id": a, "organization_id": "1", "name": a} for a in apps])
+    env = {**os.environ, "MONGODB_DB": db.name, "SYNC_INTERVAL_SECONDS": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "crm_sync", "scheduler"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and redis_client.hlen("dramatiq:sync.msgs") < 4:
+            await asyncio.sleep(0.2)
+        msgs = [json.loads(m) for m in redis_client.hvals("dramatiq:sync.msgs")]
+        assert len(msgs) >= 4  # two ticks
+        assert {m["kwargs"]["app_id"] for m in msgs} == set(apps)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    assert code == 0
