@@ -145,3 +145,18 @@ async def test_oversized_requests_are_413_or_414(client: httpx.AsyncClient, seed
     assert long_get.status_code == 414
     fine = await gql_post(client, seeded.key_a, "{" + " " * 10_000 + "apps { id } }")
     assert fine.status_code == 200 and fine.json()["data"]["apps"]
+
+
+async def test_malformed_bodies_are_400(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    for body in (b'"{ apps { id } }"', b"42", b"[]", b'{"query": "{ apps \xff }"}', b"[" * 50_000 + b"]" * 50_000):
+        r = await client.post("/graphql", content=body, headers={**auth(seeded.key_a),
+                                                                  "Content-Type": "application/json"})
+        assert r.status_code == 400, body[:20]
+
+
+async def test_default_accept_gets_graphql_response_json_with_400_for_request_errors(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    r = await client.post("/graphql", json={"query": "{ apps\\u0000 { id } }"},
+                          headers={**auth(seeded.key_a), "Accept": "*/*"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/graphql-response+json")

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -35,12 +36,32 @@ MAX_QUERY_STRING = 16 * 1024
 
 
 def wants_graphql_response(accept: str) -> bool:
-    """The client asked for application/graphql-response+json (before or instead of application/json)."""
+    """The client asked for application/graphql-response+json (before or instead of application/json).
+
+    No Accept header, or only ``*/*``, also gets it: past the spec's legacy
+    watershed (2025-01-01) a server may default to the new media type."""
+    if not accept.strip() or accept.strip() == "*/*":
+        return True
     if GRAPHQL_RESPONSE not in accept:
         return False
     if "application/json" not in accept:
         return True
     return accept.index(GRAPHQL_RESPONSE) < accept.index("application/json")
+
+
+def json_body_problem(body: bytes) -> str | None:
+    """Why a JSON request body is not a GraphQL request object, or None when it is one."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "request body is not valid UTF-8"
+    except RecursionError:
+        return "request body is nested too deeply"
+    except ValueError:
+        return "request body is not valid JSON"
+    if not isinstance(data, dict):
+        return "request body must be a JSON object with a query (batching is not supported)"
+    return None
 
 
 class GatewayView(GraphQL):
@@ -98,7 +119,12 @@ class GatewayView(GraphQL):
                     return JSONResponse(error_body(f"request body over {MAX_BODY_BYTES} bytes", "BAD_USER_INPUT"),
                                         status_code=413)
                 chunks.append(chunk)
-            request._body = b"".join(chunks)  # starlette reads the cached body from here
+            body = b"".join(chunks)
+            request._body = body  # starlette reads the cached body from here
+            if "json" in request.headers.get("content-type", ""):
+                problem = json_body_problem(body)
+                if problem is not None:
+                    return JSONResponse(error_body(problem, "BAD_USER_INPUT"), status_code=400)
         return None
 
     async def execute_single(self, request: Request, request_adapter: Any, sub_response: Any, context: Any,
