@@ -151,3 +151,14 @@ def test_active_subscription_is_null_without_a_live_charge(pricing_sim: SimServe
 def test_active_subscription_is_null_for_apps_not_on_app_pricing(client: httpx.Client, sim: SimServer) -> None:
     body = gql(client, sim, ACTIVE, {"app": APP_2026, "shop": "gid://shopify/Shop/1"}, version=V).json()
     assert body == {"data": {"activeSubscription": None}}
+
+
+def test_events_appended_at_runtime_reach_the_2026_07_view(client: httpx.Client, sim: SimServer) -> None:
+    from tests.sim.conftest import rel_event
+
+    before = events(client, sim, filter={"eventTypes": ["RELATIONSHIP_INSTALLED"]})["edges"]
+    client.post(f"{sim.base_url}/_admin/append", json={
+        "events": [rel_event("RELATIONSHIP_INSTALLED", "2026-02-25T10:00:00Z", 7)]}).raise_for_status()
+    after = events(client, sim, filter={"eventTypes": ["RELATIONSHIP_INSTALLED"]})["edges"]
+    assert len(after) == len(before) + 1
+    assert after[0]["node"]["shop"]["id"] == "gid://shopify/Shop/7"
