@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graphql import GraphQLError
+from collections.abc import Callable
+
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
@@ -53,10 +55,39 @@ def make_schema(production: bool) -> Schema:
     ]
     if production:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=[App, Customer],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
+    fast_attribute_resolvers(schema)
+    return schema
+
+
+def _attribute_getter(name: str) -> Callable[..., Any]:
+    def resolve(source: Any, _info: Any, **_kwargs: Any) -> Any:
+        return getattr(source, name)
+
+    return resolve
+
+
+def fast_attribute_resolvers(schema: Schema) -> int:
+    """Serve plain attribute fields (no resolver, no field extension) with a bare `getattr`.
+
+    Strawberry's wrapper for such a field ends in the same `getattr(source, python_name)`
+    but costs a few calls more per field, which adds up over 50-250 rows of ~25 fields.
+    Returns how many fields were switched."""
+    switched = 0
+    for gql_type in schema._schema.type_map.values():
+        if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
+            continue
+        for gql_field in gql_type.fields.values():
+            definition = (gql_field.extensions or {}).get("strawberry-definition")
+            if (definition is None or definition.base_resolver is not None or definition.extensions
+                    or not getattr(gql_field.resolve, "_is_default", False)):
+                continue
+            gql_field.resolve = _attribute_getter(definition.python_name)
+            switched += 1
+    return switched
