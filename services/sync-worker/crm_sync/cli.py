@@ -32,7 +32,9 @@ EXIT_OK, EXIT_PERMANENT, EXIT_BUSY, EXIT_TRANSIENT = 0, 1, 2, 3
 def _describe(doc: dict[str, Any]) -> tuple[float | None, dict[str, Any]]:
     streams = doc.get("streams", {})
     ev, tx = streams.get("events", {}), streams.get("transactions", {})
-    window = f"{(ev.get('window_start') or '…')[:10]}..{(ev.get('window_end') or 'now')[:10]}" if ev.get("mode") else "-"
+    window = "-"
+    if ev.get("mode"):
+        window = f"{(ev.get('window_start') or '…')[:10]}..{(ev.get('window_end') or 'now')[:10]}"
     postfix = {"pages": int(ev.get("pages") or 0) + int(tx.get("pages") or 0), "events": int(ev.get("items") or 0),
                "transactions": int(tx.get("items") or 0), "window": window}
     return doc.get("progress"), postfix

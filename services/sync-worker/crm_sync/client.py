@@ -115,7 +115,8 @@ class _PartnerTransport(HTTPXAsyncTransport):
 
     def _prepare_result(self, response: httpx.Response) -> ExecutionResult:
         result = classify_response(response.status_code, response.headers, response.content, self._version)
-        return ExecutionResult(errors=result.get("errors"), data=result.get("data"), extensions=result.get("extensions"))
+        return ExecutionResult(errors=result.get("errors"), data=result.get("data"),
+                               extensions=result.get("extensions"))
 
 
 def _compact(variables: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,8 @@ class SyncConfig(BaseSettings):
         1.0, alias="SYNC_RATE_MARGIN", gt=0, le=1, description="share of PARTNER_API_RATE actually used"
     )
     strict_window: bool = Field(
-        True, alias="SYNC_RATE_STRICT_WINDOW", description="bound every 1 s window by completion times (see rate_limiter)"
+        True, alias="SYNC_RATE_STRICT_WINDOW",
+        description="bound every 1 s window by completion times (see rate_limiter)",
     )
     request_timeout: float = Field(30.0, alias="SYNC_REQUEST_TIMEOUT", gt=0)
     max_attempts: int = Field(10, alias="SYNC_MAX_ATTEMPTS", ge=1)

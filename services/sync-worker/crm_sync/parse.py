@@ -47,7 +47,9 @@ EVENT_TYPENAMES: dict[str, str] = {
 }
 CREDIT_TYPES = frozenset({"CREDIT_APPLIED", "CREDIT_FAILED", "CREDIT_PENDING"})
 RELATIONSHIP_TYPES = frozenset(t for t in EVENT_TYPENAMES if t.startswith("RELATIONSHIP_"))
-SALE_TYPENAMES = frozenset({"AppSubscriptionSale", "AppUsageSale", "AppOneTimeSale", "AppSaleAdjustment", "AppSaleCredit"})
+SALE_TYPENAMES = frozenset(
+    {"AppSubscriptionSale", "AppUsageSale", "AppOneTimeSale", "AppSaleAdjustment", "AppSaleCredit"}
+)
 BILLING_INTERVALS = frozenset({"EVERY_30_DAYS", "ANNUAL"})
 
 _GID = re.compile(r"^gid://[A-Za-z]+/[A-Za-z]+/[0-9A-Za-z-]+$")

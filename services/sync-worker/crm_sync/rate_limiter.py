@@ -14,8 +14,8 @@ process and machine agrees), per access token:
 
 Together: at most ``rate`` requests reach the server in any one-second window,
 whatever the machine's load, at a cost of about one request latency per
-second of throughput (rule 2 can be switched off: SYNC_RATE_STRICT_WINDOW=0).  Grants happen at the moment of sending, nothing is
-booked ahead.
+second of throughput (rule 2 can be switched off: SYNC_RATE_STRICT_WINDOW=0).
+Grants happen at the moment of sending, nothing is booked ahead.
 """
 
 from __future__ import annotations

@@ -42,11 +42,14 @@ def event_ops(docs: Iterable[Document], now: datetime) -> list[UpdateOne]:
     ops = []
     for doc in _dedupe(docs).values():
         fields = {k: v for k, v in doc.items() if k != "_id"}
-        ops.append(UpdateOne({"_id": doc["_id"]}, {"$set": fields, "$setOnInsert": {"first_seen_at": now}}, upsert=True))
+        update = {"$set": fields, "$setOnInsert": {"first_seen_at": now}}
+        ops.append(UpdateOne({"_id": doc["_id"]}, update, upsert=True))
     return ops
 
 
-def transaction_ops(docs: Iterable[Document], stored_nodes: dict[str, Any], now: datetime) -> tuple[list[UpdateOne], int]:
+def transaction_ops(
+    docs: Iterable[Document], stored_nodes: dict[str, Any], now: datetime
+) -> tuple[list[UpdateOne], int]:
     """The upserts for parsed transactions given the stored nodes; (ops, restated count)."""
     ops: list[UpdateOne] = []
     restated = 0

@@ -63,14 +63,15 @@ def _specs(client: PartnerClient, app_id: str, page_size: int) -> list[StreamSpe
         StreamSpec(
             name="events",
             fetch=lambda after, w: client.events_page(app_id, page_size, after, w.start, w.end),
-            parse=parse_event, store=store_events, time_field="occurred_at", count_field="events_synced", collection=PARTNER_EVENTS,
-            newest_first=True, stored_metric=metrics.EVENTS_STORED,
+            parse=parse_event, store=store_events, time_field="occurred_at", count_field="events_synced",
+            collection=PARTNER_EVENTS, newest_first=True, stored_metric=metrics.EVENTS_STORED,
         ),
         StreamSpec(
             name="transactions",
             fetch=lambda after, w: client.transactions_page(app_id, page_size, after, w.start, w.end),
             parse=parse_transaction, store=store_transactions, time_field="created_at",
-            count_field="transactions_synced", collection=PARTNER_TRANSACTIONS, newest_first=False, stored_metric=metrics.TRANSACTIONS_STORED,
+            count_field="transactions_synced", collection=PARTNER_TRANSACTIONS, newest_first=False,
+            stored_metric=metrics.TRANSACTIONS_STORED,
         ),
     ]
 
