@@ -173,7 +173,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parts", default="abc")
     parser.add_argument("--shops", type=int, default=2000, help="shops for (a) and (b)")
-    parser.add_argument("--throttled-shops", type=int, default=600, help="shops for (c)")
+    parser.add_argument("--throttled-shops", type=int, default=1500, help="shops for (c)")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     if "a" in args.parts:

@@ -14,10 +14,12 @@ APP = "gid://partners/App/101"
 async def test_full_backfill_equals_the_scenario_exactly(db, aredis) -> None:
     scenario = build_scenario(seed=3, shops=60)
     touched: list[str] = []
+    progress: list[float] = []
 
     async def notify(app_id: str, shop_ids: list[str]) -> None:
         assert app_id == APP
         touched.extend(shop_ids)
+        progress.append((await sync_state(db, APP))["progress"])
 
     with running_simulator(scenario) as sim:
         await register(db, scenario, sim.url)
@@ -33,6 +35,9 @@ async def test_full_backfill_equals_the_scenario_exactly(db, aredis) -> None:
     assert st["streams"]["events"]["watermark"] is not None and st["streams"]["events"]["mode"] is None
     assert outcome.reports["events"].pages > 5  # windows and pages, not one big read
     assert set(touched) == {e["shop"]["id"] for e in scenario["events"]}
+    # progress (share of the window range covered) only grows, from partial to complete
+    assert progress == sorted(progress)
+    assert any(0 < p < 0.5 for p in progress) and any(0.5 < p < 1 for p in progress)
 
 
 async def test_first_incremental_sync_reads_all_history(db, aredis) -> None:
