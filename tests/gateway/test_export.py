@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from urllib.parse import urlsplit
 
 import httpx
 
-from crm_gateway.export import COLUMNS
+from crm_gateway.export import COLUMNS, csv_row
 from tests.gateway.conftest import APP_A1, APP_B, Seeded, gql_data
+from tests.gateway.factories import make_customer
 
 LIST_AND_URL = """
 query E($app: ID!, $filter: CustomerFilterInput, $search: String, $sort: CustomerSortInput) {
@@ -84,3 +86,10 @@ async def test_export_rejects_bad_parameters(client: httpx.AsyncClient, seeded: 
         r = await client.get("/export/customers.csv", params=params, headers=auth(seeded.key_a))
         assert r.status_code == 400, params
         assert r.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_merchant_text_cannot_become_a_spreadsheet_formula() -> None:
+    doc = make_customer(APP_A1, 5, random.Random(1), name='=HYPERLINK("http://evil")', plan="@SUM(A1)")
+    row = dict(zip(COLUMNS, csv_row(doc)))
+    assert row["name"] == '\'=HYPERLINK("http://evil")' and row["plan"] == "'@SUM(A1)"
+    assert not row["mrr"].startswith("'")

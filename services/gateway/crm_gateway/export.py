@@ -34,6 +34,8 @@ COLUMNS = (
     "billing_interval", "installed_at", "uninstalled_at", "trial_ends_at", "customer_since", "days_as_customer",
     "last_active_at", "lifetime_value", "lifetime_net", "health_score", "health_grade", "is_test", "segments",
 )
+TEXT_COLUMNS = frozenset({"name", "domain", "email", "country", "shopify_plan", "plan"})
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STATUS_OF = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "BAD_USER_INPUT": 400}
 BATCH = 500
 
@@ -62,7 +64,12 @@ def csv_row(doc: dict[str, Any]) -> list[str]:
         "is_test": bool(doc.get("is_test")),
         "segments": ";".join(doc.get("segments") or []),
     }
-    return [_cell(values[c] if c in values else doc.get(c)) for c in COLUMNS]
+    return [_safe(c, _cell(values[c] if c in values else doc.get(c))) for c in COLUMNS]
+
+
+def _safe(column: str, cell: str) -> str:
+    """Merchant-controlled text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + cell if column in TEXT_COLUMNS and cell.startswith(FORMULA_START) else cell
 
 
 def _line(cells: list[str] | tuple[str, ...]) -> str:
