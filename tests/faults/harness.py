@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 from bson import Decimal128
 from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 
 from crm_devstack.processes import free_port
 from crm_devstack.stack import RunningStack, StackConfig, start_stack
@@ -140,8 +141,11 @@ class FaultStack:
         self.mongo_drop()
 
     def mongo_drop(self) -> None:
-        with MongoClient(self.env["MONGODB_URI"], serverSelectionTimeoutMS=5000) as c:
-            c.drop_database(self.env["MONGODB_DB"])
+        try:
+            with MongoClient(self.env["MONGODB_URI"], serverSelectionTimeoutMS=5000) as c:
+                c.drop_database(self.env["MONGODB_DB"])
+        except PyMongoError:  # a private server the test stopped; nothing left to drop
+            pass
 
 
 def start_fault_stack(tmp: Path, mongodb_uri: str, redis_url: str, seed: int = 7, shops: int = 60,
@@ -189,12 +193,20 @@ def wait_until_converged(stack: FaultStack, timeout: float = 240.0) -> None:
     """Sync idle with a completed run, and every ground-truth customer derived as the generator says."""
     def probe() -> Any:
         state = stack.sync_state()
+        seen["state"] = {k: state.get(k) for k in ("state", "last_synced_at", "last_error", "progress",
+                                                    "events_synced", "transactions_synced")}
+        seen["raw"] = stack.raw_counts()
         if state.get("state") != "IDLE" or not state.get("last_synced_at"):
             return None
         wrong = ground_truth_disagreements(stack.db, stack.truth)
+        seen["wrong"] = (len(wrong), wrong[:3])
         return not wrong or None
 
-    wait_for("sync and derivation to converge on the ground truth", probe, timeout)
+    seen: dict[str, Any] = {}
+    try:
+        wait_for("sync and derivation to converge on the ground truth", probe, timeout)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; seen: {seen}") from None
 
 
 def uninterrupted_raw(stack: FaultStack) -> dict[str, Any]:
