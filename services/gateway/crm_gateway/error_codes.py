@@ -5,6 +5,7 @@
         AuthenticationError → UNAUTHENTICATED, ForbiddenError → FORBIDDEN
     a GraphQL error raised before execution (syntax, validation, variable
         coercion: no `path`)                                  → BAD_USER_INPUT
+    MongoDB unreachable (pymongo ConnectionFailure)           → UNAVAILABLE (retry later)
     anything else raised by a resolver                        → INTERNAL
 """
 
@@ -14,9 +15,13 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from pymongo.errors import ConnectionFailure
+from starlette.responses import JSONResponse
+
 from crm_shared.errors import CrmError
 
-CODES = ("UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "INTERNAL")
+CODES = ("UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "UNAVAILABLE", "INTERNAL")
+UNAVAILABLE_MESSAGE = "The database is unavailable; retry in a few seconds"
 MASKED_MESSAGE = "Internal server error"
 
 
@@ -25,6 +30,8 @@ def code_for(error: GraphQLError) -> str:
     original = error.original_error
     if isinstance(original, CrmError):
         return original.code
+    if isinstance(original, ConnectionFailure):
+        return "UNAVAILABLE"
     if original is None or error.path is None:
         return "BAD_USER_INPUT"
     return "INTERNAL"
@@ -37,6 +44,8 @@ def format_error(error: GraphQLError, production: bool) -> dict[str, Any]:
     formatted = dict(formatted)
     if code == "INTERNAL" and production:
         formatted["message"] = MASKED_MESSAGE
+    elif code == "UNAVAILABLE":
+        formatted["message"] = UNAVAILABLE_MESSAGE
     formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
     return formatted
 
@@ -44,3 +53,8 @@ def format_error(error: GraphQLError, production: bool) -> dict[str, Any]:
 def error_body(message: str, code: str) -> dict[str, Any]:
     """A response body holding one request-level error."""
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def unavailable() -> JSONResponse:
+    """503 with a clear UNAVAILABLE error while MongoDB cannot be reached."""
+    return JSONResponse(error_body(UNAVAILABLE_MESSAGE, "UNAVAILABLE"), status_code=503, headers={"Retry-After": "5"})

@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from crm_gateway.auth import app_for_org, authenticate
 from crm_gateway.customer_listing import ListQuery, index_hint, mongo_filter
-from crm_gateway.error_codes import error_body
+from crm_gateway.error_codes import error_body, unavailable
 from crm_gateway.export_params import parse_export_params
 from crm_gateway.graphql.types.node import customer_global_id
 from crm_gateway.money import format_money
@@ -101,6 +102,8 @@ def make_export_endpoint(db: Callable[[], AsyncDatabase], clock: Callable[[], da
             await app_for_org(database, org_id, q.app_id)
             now = clock()
             query = await mongo_filter(database, q, now)
+        except ConnectionFailure:
+            return unavailable()
         except CrmError as exc:
             status = STATUS_OF.get(exc.code, 500)
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

@@ -26,7 +26,9 @@ from strawberry.schema import BaseSchema
 
 from crm_gateway.auth import authenticate
 from crm_gateway.context import GatewayContext
-from crm_gateway.error_codes import error_body, format_error
+from pymongo.errors import ConnectionFailure
+
+from crm_gateway.error_codes import error_body, format_error, unavailable
 from crm_gateway.graphiql_page import graphiql_html
 from crm_shared.errors import AuthenticationError
 
@@ -90,6 +92,8 @@ class GatewayView(GraphQL):
         except AuthenticationError as exc:
             return JSONResponse(error_body(str(exc), exc.code), status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
+        except ConnectionFailure:
+            return unavailable()
         too_big = await self._too_big(request)
         if too_big is not None:
             return too_big
