@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 PACKAGES := shared services/gateway services/sync-worker services/analytics-worker deploy/partner-api-sim deploy/devstack
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-redis run test bench lint compose-check clean
+install-chromium:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  echo "chromium/chromedriver not found (the GraphiQL browser test needs them): installing with apt-get"; \
+	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
+.PHONY: install install-redis install-chromium run test bench lint compose-check clean
 
 $(STAMP): requirements.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +32,7 @@ install-redis:
 run: install
 	$(BIN)/python -m crm_devstack run
 
-test: install
+test: install install-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
