@@ -45,6 +45,10 @@ sync_state          _id = app_id (one document per app)
     newest_seen (newest timestamp stored by the run in progress), progress,
     completed_at.
 
+rebuild_outbox      _id = customer key: a shop whose raw data changed and awaits
+    a rebuild (app_id, shop_id, v); marked by every raw-data writer before it
+    writes, cleared only by the analytics worker (see crm_shared.rebuild_outbox)
+
 Derived (written by the analytics worker only)
 ----------------------------------------------
 customers           _id = ids.customer_key(app, shop)

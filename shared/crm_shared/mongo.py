@@ -25,6 +25,7 @@ APPS = "apps"
 SYNC_STATE = "sync_state"
 API_KEYS = "api_keys"
 SAVED_SEGMENTS = "saved_segments"
+REBUILD_OUTBOX = "rebuild_outbox"
 
 _clients: dict[str, AsyncMongoClient] = {}
 
@@ -59,6 +60,7 @@ BASE_INDEXES: dict[str, list[IndexModel]] = {
     SAVED_SEGMENTS: [IndexModel([("app_id", ASCENDING), ("key", ASCENDING)], unique=True)],
     APP_METRICS: [IndexModel([("app_id", ASCENDING), ("currency", ASCENDING), ("date", ASCENDING)])],
     CUSTOMERS: [IndexModel([("app_id", ASCENDING), ("shop_id", ASCENDING)], unique=True)],
+    REBUILD_OUTBOX: [IndexModel([("app_id", ASCENDING), ("_id", ASCENDING)])],
 }
 
 

@@ -53,3 +53,11 @@ async def test_restated_transaction_replaces_and_keeps_history(db) -> None:
     assert again.restated == 0
     doc = await db[PARTNER_TRANSACTIONS].find_one({"_id": original["_id"]})
     assert len(doc["restatements"]) == 1
+
+
+async def test_stored_pages_mark_their_shops_in_the_rebuild_outbox(db) -> None:
+    from crm_shared import rebuild_outbox
+
+    await store_events(db, [parse_event(APP, install_event(shop_n=3))], T1)
+    await store_transactions(db, [parse_transaction(APP, sale())], T1)
+    assert sorted(await rebuild_outbox.marked_shops(db, APP)) == ["gid://partners/Shop/1", "gid://partners/Shop/3"]

@@ -19,6 +19,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.analytics.percentiles import Thresholds
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments
+from crm_shared import rebuild_outbox
 from crm_shared.customer import derive_customer, to_mongo
 from crm_shared.errors import MalformedDataError
 from crm_shared.ids import customer_key
@@ -62,6 +63,7 @@ async def rebuild_customers(
     raw data cannot be derived (a malformed node that reached the store) is
     logged and skipped: its previous customer document stays as it was, never
     half-written, and the other shops of the batch are rebuilt."""
+    marks = await rebuild_outbox.versions(db, app_id, shop_ids)  # read before the raw data
     raw = await load_shops(db, app_id, shop_ids)
     keys = [customer_key(app_id, s) for s in shop_ids]
     previous = {
@@ -82,4 +84,6 @@ async def rebuild_customers(
         writes.append(ReplaceOne({"_id": doc["_id"]}, to_mongo(doc), upsert=True))
     if writes:
         await db[CUSTOMERS].bulk_write(writes, ordered=False)
+    # Every shop of the batch was handled (a malformed one waits for new raw data, which marks it again).
+    await rebuild_outbox.clear(db, app_id, marks)
     return len(writes)

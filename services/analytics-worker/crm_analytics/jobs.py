@@ -11,7 +11,9 @@ Coalescing protocol (see `locking` for the Redis keys):
   period, and ids left behind by a busy lock are drained by that recompute.
 - ``refresh_app(app)`` clears ``due``, takes the lock (or reschedules itself
   when busy), drains pending shops, re-derives the customers whose
-  ``next_change_at`` has passed, and recomputes the app-level numbers.
+  ``next_change_at`` has passed and those still marked in the durable
+  rebuild outbox (raw data whose message was lost), and recomputes the
+  app-level numbers.
 - ``rebuild_app(app)`` takes the lock (waiting for it), re-derives every shop
   with raw data and recomputes the app-level numbers.
 
@@ -29,6 +31,7 @@ from datetime import datetime
 
 from redis.asyncio.lock import Lock
 
+from crm_shared import rebuild_outbox
 from crm_shared.messages import RefreshApp, send
 from crm_shared.mongo import CUSTOMERS
 
@@ -124,8 +127,11 @@ async def refresh_app(job: JobContext, app_id: str, now: datetime) -> JobResult:
 
     async def body(lock: Lock) -> JobResult:
         rebuilt = await _drain_pending(job, app_id, now, lock)
-        due = sorted({d["shop_id"] async for d in job.db[CUSTOMERS].find(
-            {"app_id": app_id, "next_change_at": {"$ne": None, "$lte": now}}, {"shop_id": 1})})
+        due = {d["shop_id"] async for d in job.db[CUSTOMERS].find(
+            {"app_id": app_id, "next_change_at": {"$ne": None, "$lte": now}}, {"shop_id": 1})}
+        # Raw data whose change message was lost (e.g. Redis restarted) is still marked in the outbox.
+        due |= set(await rebuild_outbox.marked_shops(job.db, app_id))
+        due = sorted(due)
         rebuilt += await _rebuild_in_batches(job, app_id, due, now, lock)
         return JobResult(customers_rebuilt=rebuilt, recomputed=await _recompute(job, app_id, now))
 

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared import rebuild_outbox
 from crm_shared.clock import parse_iso
 from crm_shared.ids import customer_key
 from crm_shared.messages import ShopProfile
@@ -75,5 +76,6 @@ async def ingest_shop_profiles(
         shop_id = raw.shop_id if isinstance(raw, ShopProfile) else raw["shop_id"]
         result.stored.append(shop_id)
     if ops:
+        await rebuild_outbox.mark(db, app_id, result.stored)
         await db[SHOP_PROFILES].bulk_write(ops, ordered=True)
     return result

@@ -17,6 +17,7 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared import rebuild_outbox
 from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
 
 Document = dict[str, Any]
@@ -65,11 +66,22 @@ def transaction_ops(
     return ops, restated
 
 
+async def _mark_for_rebuild(db: AsyncDatabase, docs: list[Document]) -> None:
+    """Record the touched customers durably before the raw write (messages can be lost)."""
+    by_app: dict[str, set[str]] = {}
+    for d in docs:
+        if d.get("shop_id"):
+            by_app.setdefault(d["app_id"], set()).add(d["shop_id"])
+    for app_id, shops in by_app.items():
+        await rebuild_outbox.mark(db, app_id, shops)
+
+
 async def store_events(db: AsyncDatabase, docs: list[Document], now: datetime) -> StoreResult:
     """Upsert one page of events."""
     result = StoreResult(written=len(docs), shop_ids={d["shop_id"] for d in docs if d["shop_id"]})
     ops = event_ops(docs, now)
     if ops:
+        await _mark_for_rebuild(db, docs)
         res = await db[PARTNER_EVENTS].bulk_write(ops, ordered=False)
         result.inserted = res.upserted_count
     return result
@@ -84,6 +96,7 @@ async def store_transactions(db: AsyncDatabase, docs: list[Document], now: datet
     stored = {d["_id"]: d.get("node") async for d in db[PARTNER_TRANSACTIONS].find({"_id": {"$in": ids}}, {"node": 1})}
     ops, result.restated = transaction_ops(docs, stored, now)
     if ops:
+        await _mark_for_rebuild(db, docs)
         res = await db[PARTNER_TRANSACTIONS].bulk_write(ops, ordered=False)
         result.inserted = res.upserted_count
     return result
