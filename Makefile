@@ -15,9 +15,11 @@ install-chromium:
 
 $(STAMP): requirements.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps $(foreach p,$(PACKAGES),-e $(p))
+	@echo "installing pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/python -m pip install --upgrade pip \
+	   && $(BIN)/python -m pip install -r requirements.txt \
+	   && $(BIN)/python -m pip install --no-deps $(foreach p,$(PACKAGES),-e $(p)); } > $(VENV)/install.log 2>&1 \
+	   || { tail -40 $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP) install-redis
