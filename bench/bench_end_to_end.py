@@ -3,7 +3,7 @@ workers, schedulers, gateway, private SecantusDB and Redis) on a generated organ
 
 For each size it measures, from the outside:
 - sync: wall seconds from start to the first completed sync, Partner API items stored, items/s, and the sync
-  worker's CPU per item (all processes of its process group, from /proc) — with the simulator's throttle off
+  worker's CPU per item (the process and its forked children, from /proc) — with the simulator's throttle off
   and the worker's limiter lifted, so the figure is the worker's own cost, not the 4 req/s limit;
 - derivation: wall seconds until every customer is derived and the analytics worker's CPU per customer;
 - gateway: 40 customer pages (first page, keyset walk, MRR sort, search) — p50/p95 latency and the gateway
@@ -50,9 +50,9 @@ PAGE = """query P($app: ID!, $after: String, $sort: CustomerSortInput, $search: 
 CUSTOMER = """query C($app: ID!, $shop: ID!) { app(id: $app) { customer(shopId: $shop) { status plan } } }"""
 
 
-def pgroup_cpu(pgid: int) -> float:
-    """CPU seconds (user+system) of every live process in process group `pgid`."""
-    total = 0
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user+system) of process `root` and every live descendant (dramatiq forks its workers)."""
+    stats: dict[int, tuple[int, float]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -61,9 +61,15 @@ def pgroup_cpu(pgid: int) -> float:
         except OSError:
             continue
         fields = raw[raw.rindex(")") + 2:].split()
-        if int(fields[2]) == pgid:
-            total += int(fields[11]) + int(fields[12])
-    return total / TICKS
+        stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    members, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, (ppid, _) in stats.items():
+            if ppid in members and pid not in members:
+                members.add(pid)
+                grew = True
+    return sum(stats[p][1] for p in members if p in stats)
 
 
 def proc_pgid(stack: RunningStack, name: str) -> int:
@@ -107,7 +113,7 @@ def measure_gateway(stack: RunningStack) -> dict[str, float]:
     times: list[float] = []
     with httpx.Client(timeout=120) as client:
         gql(client, stack, PAGE, {"app": APP})  # warm the caches
-        cpu0 = pgroup_cpu(pgid)
+        cpu0 = tree_cpu(pgid)
         for variant in variants:
             after = None
             for _ in range(10):
@@ -118,7 +124,7 @@ def measure_gateway(stack: RunningStack) -> dict[str, float]:
                     after = None
                 else:
                     after = page["pageInfo"]["endCursor"]
-        cpu = pgroup_cpu(pgid) - cpu0
+        cpu = tree_cpu(pgid) - cpu0
     times.sort()
     return {"p50_ms": statistics.median(times) * 1000, "p95_ms": times[int(len(times) * 0.95) - 1] * 1000,
             "cpu_ms_per_page": cpu / len(times) * 1000}
@@ -167,11 +173,11 @@ def run_size(shops: int, work: Path, freshness_samples: int) -> dict[str, Any]:
 
         t_sync = wait("first sync", synced, timeout=3600, interval=0.5)
         items = db.partner_events.count_documents({}) + db.partner_transactions.count_documents({})
-        sync_cpu = pgroup_cpu(proc_pgid(stack, "sync-worker"))
+        sync_cpu = tree_cpu(proc_pgid(stack, "sync-worker"))
         expected = len({e["shop"]["id"] for e in scenario["events"] if e.get("shop")})
         t_derived = wait("every customer derived", lambda: db.customers.count_documents({}) >= expected,
                          timeout=3600, interval=0.5)
-        analytics_cpu = pgroup_cpu(proc_pgid(stack, "analytics-worker"))
+        analytics_cpu = tree_cpu(proc_pgid(stack, "analytics-worker"))
         gateway = measure_gateway(stack)
         fresh = measure_freshness(stack, scenario, freshness_samples) if freshness_samples else []
         mongo.close()

@@ -41,7 +41,7 @@ def test_sync_worker_killed_three_times_during_a_backfill_ends_equal_to_an_unint
         stack.send(BackfillApp(app_id=APP, reason=f"after kill {n + 1}"))
     wait_until_converged(stack)
     got = raw_snapshot(stack.db)
-    assert kills[0][0] != got and sum(kills[0][0]) < len(got["events"]) + len(got["transactions"]), \
+    assert sum(kills[0][0]) < len(got["events"]) + len(got["transactions"]), \
         "the first kill landed after the backfill had finished"
     reference = uninterrupted_raw(stack)
     assert got["events"].keys() == reference["events"].keys()
