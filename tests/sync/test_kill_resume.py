@@ -72,7 +72,9 @@ async def test_sigkill_at_random_pages_then_resume_gives_the_same_database(db, a
                     await asyncio.sleep(0.1)
             st = await sync_state(db, APP)
             assert st["state"] == "RUNNING"  # killed mid-run: nobody marked it
-            assert any(s.get("cursor") for s in st["streams"].values())
+            # A run was left mid-way (its mode is cleared only on completion); its cursor may be None when the
+            # kill landed right at a window boundary.
+            assert any(s.get("mode") for s in st["streams"].values())
             before_resume = len(sim.requests())
             await sync_app(db, aredis, APP, full=True, since=SINCE, settings=FAST, config=fast_config())
             resumed_requests = len(sim.requests()) - before_resume
