@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,17 @@ def stop_server(group: ProcessGroup, name_prefix: str, sig: int) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     group.procs.remove((name, proc))
+
+
+def _one_outage_request(stack: FaultStack, i: int) -> httpx.Response:
+    """One request of the outage load mix: customer list, profile, or CSV export."""
+    headers = {"Authorization": f"Bearer {stack.running.api_key}"}
+    if i % 3 == 2:
+        url = stack.running.graphql_url.replace("/graphql", "/export/customers.csv")
+        return httpx.get(url, params={"appId": APP}, headers=headers, timeout=90)
+    query = ('{ app(id: "%s") { customers(first: 50) { totalCount edges { node { name mrr { amount } } } } } }' % APP
+             if i % 3 == 0 else '{ app(id: "%s") { customer(shopId: "gid://partners/Shop/1") { name } } }' % APP)
+    return httpx.post(stack.running.graphql_url, json={"query": query}, headers=headers, timeout=90)
 
 
 def graphql(stack: FaultStack, query: str) -> httpx.Response:
@@ -87,6 +99,10 @@ def test_mongodb_stop_during_a_sync_gateway_reports_unready_and_everything_recov
         stop_server(infra, "secantus", signal.SIGTERM)
         down = httpx.get(readyz, timeout=60)
         outage = graphql(stack, "{ apps { id } }")
+        # Gateway load while MongoDB is down: 8 clients, lists, profiles and exports at once.
+        with ThreadPoolExecutor(8) as pool:
+            under_load = list(pool.map(lambda i: _one_outage_request(stack, i), range(24)))
+            healthz = httpx.get(readyz.replace("/readyz", "/healthz"), timeout=60)
         start_secantus(infra, port, storage)
         wait_for("the gateway to recover by itself", lambda: httpx.get(readyz, timeout=60).status_code == 200,
                  timeout=180)
@@ -98,5 +114,10 @@ def test_mongodb_stop_during_a_sync_gateway_reports_unready_and_everything_recov
         errors = outage.json()["errors"]
         assert errors[0]["extensions"]["code"] == "UNAVAILABLE" and errors[0]["message"], errors
         assert "Traceback" not in outage.text and "ServerSelectionTimeoutError" not in outage.text
+        assert healthz.status_code == 200  # the process stays responsive under the outage load
+        for r in under_load:
+            assert r.status_code == 503, (r.status_code, r.text[:300])
+            assert r.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+            assert r.headers.get("retry-after") == "5"
     finally:
         stack.stop()
