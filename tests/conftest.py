@@ -53,6 +53,12 @@ def redis_url(services: dict[str, str]) -> str:
 @pytest.fixture
 async def db(mongo_uri: str) -> AsyncIterator[AsyncDatabase]:
     """A fresh, uniquely named database, dropped afterwards."""
+    async for database in fresh_database(mongo_uri):
+        yield database
+
+
+async def fresh_database(mongo_uri: str) -> AsyncIterator[AsyncDatabase]:
+    """Yield a uniquely named database on its own client; drop it and close the client afterwards."""
     client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
     name = f"test_{uuid.uuid4().hex[:12]}"
     try:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
 from crm_analytics.config import AnalyticsSettings, JobContext
 from crm_shared.broker import make_broker
+from tests.conftest import fresh_database
 
 JobFactory = Callable[[AsyncDatabase], JobContext]
 
@@ -19,13 +18,8 @@ JobFactory = Callable[[AsyncDatabase], JobContext]
 @pytest.fixture
 async def other_db(mongo_uri: str) -> AsyncIterator[AsyncDatabase]:
     """A second fresh database (to compare two paths side by side)."""
-    client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async for database in fresh_database(mongo_uri):
+        yield database
 
 
 @pytest.fixture

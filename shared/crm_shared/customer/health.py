@@ -1,22 +1,7 @@
 """Customer health: a 0–100 score and an A–F grade from six published factors.
 
-HEALTH_FORMULA (the text the API publishes):
-
-    score = clamp(50 + payment_state + tenure + activity_recency + plan_trend
-                  + store_closure + reinstall_history, 0, 100)
-    payment_state      ACTIVE +25, TRIAL +10, FREE 0, CANCELLED -20, FROZEN -25,
-                       UNINSTALLED -40; a further -10 when a charge was declined,
-                       expired or frozen in the last 30 days
-    tenure             days as a paying customer: under 30 → 0, 30–89 → +5,
-                       90–179 → +8, 180–364 → +12, 365 or more → +15
-    activity_recency   time since last activity: under 7 days +10,
-                       under 14 days +5, under 30 days 0, 30 days or
-                       more -10 (0 when nothing is known)
-    plan_trend         latest plan change in the last 60 days: upgrade +5,
-                       downgrade -10, otherwise 0
-    store_closure      store closed now -15; reopened in the last 90 days -5
-    reinstall_history  one reinstall -5, two or more -10
-    grade              A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35, F below 35
+The formula is the constant `HEALTH_FORMULA` (the text the API publishes
+verbatim); it is written once and appended to this docstring at import.
 
 Every window is half-open ("in the last 30 days" = less than 30 days ago), so
 each factor changes exactly at a threshold instant (see `clock_changes`).
@@ -26,6 +11,7 @@ not ages, so the detail only changes when the impact can).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +35,7 @@ store_closure      store closed now -15; reopened in the last 90 days -5
 reinstall_history  one reinstall -5, two or more -10
 grade              A ≥ 80, B ≥ 65, C ≥ 50, D ≥ 35, F below 35
 """
+__doc__ = f"{__doc__}\nHEALTH_FORMULA:\n\n{textwrap.indent(HEALTH_FORMULA, '    ')}"
 
 BASE_SCORE = 50
 PAYMENT_POINTS = {
