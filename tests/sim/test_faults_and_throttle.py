@@ -100,7 +100,9 @@ def test_slow_responses_take_at_least_the_configured_delay(client: httpx.Client,
 
 def test_dropped_connection_sends_no_response(client: httpx.Client, sim: SimServer) -> None:
     client.post(f"{sim.base_url}/_admin/faults", json={"drop_rate": 1.0}).raise_for_status()
-    with pytest.raises(httpx.RemoteProtocolError):
+    # The server closes the socket without a byte of response: depending on timing the client sees the close
+    # (RemoteProtocolError) or a reset (ReadError); both are transport errors the sync worker retries.
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         gql(client, sim, PING)
     log = client.get(f"{sim.base_url}/_admin/requests").json()
     assert log[-1]["dropped"] is True and log[-1]["status"] == 0
