@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import struct
 from decimal import ROUND_HALF_UP, Decimal
 
 from bson import Decimal128
 
 CENT = Decimal("0.01")
+
+_BID = struct.Struct("<QQ")  # a Decimal128's 16 bytes: low 64 bits, then high 64 bits
+_SIGN = 1 << 63
+_FORM = 3 << 61  # both bits set: the large-coefficient form, and infinities / NaNs
+_COEFFICIENT_HIGH = (1 << 49) - 1
+_EXPONENT_BIAS = 6176
+_MAX_COEFFICIENT = 10**34 - 1
+
+
+def decimal128_to_decimal(value: Decimal128) -> Decimal:
+    """`value.to_decimal()`, computed directly for the amounts money is made of.
+
+    bson decodes the coefficient digit by digit in Python; a finite value in
+    the usual form (coefficient up to 34 digits, exponent within +-100) is
+    read straight from its bits and built from its exact text instead, which
+    gives the same sign, coefficient and exponent.  Anything else goes to bson."""
+    low, high = _BID.unpack(value.bid)
+    if high & _FORM != _FORM:
+        coefficient = ((high & _COEFFICIENT_HIGH) << 64) | low
+        exponent = ((high >> 49) & 0x3FFF) - _EXPONENT_BIAS
+        if coefficient <= _MAX_COEFFICIENT and -100 <= exponent <= 100:
+            return Decimal(f"{'-' if high & _SIGN else ''}{coefficient}E{exponent}")
+    return value.to_decimal()
 
 
 def to_decimal(value: object) -> Decimal:
@@ -14,7 +38,7 @@ def to_decimal(value: object) -> Decimal:
     if value is None:
         return Decimal(0)
     if isinstance(value, Decimal128):
-        return value.to_decimal()
+        return decimal128_to_decimal(value)
     if isinstance(value, Decimal):
         return value
     if isinstance(value, float):

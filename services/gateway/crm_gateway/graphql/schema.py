@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from collections.abc import Callable
-
 from graphql import GraphQLError, GraphQLObjectType
 from strawberry import Schema
 from strawberry.extensions import (
@@ -19,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from crm_gateway.error_codes import code_for
+from crm_gateway.graphql.fast_execution import FastExecutionContext, attribute_getter
 from crm_gateway.graphql.limits import MAX_ALIASES, MAX_DEPTH, DocumentBudgetRule
 from crm_gateway.graphql.mutation import Mutation
 from crm_gateway.graphql.query import Query
@@ -60,17 +59,11 @@ def make_schema(production: bool) -> Schema:
         mutation=Mutation,
         types=[App, Customer],
         extensions=extensions,
+        execution_context_class=FastExecutionContext,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
     fast_attribute_resolvers(schema)
     return schema
-
-
-def _attribute_getter(name: str) -> Callable[..., Any]:
-    def resolve(source: Any, _info: Any, **_kwargs: Any) -> Any:
-        return getattr(source, name)
-
-    return resolve
 
 
 def fast_attribute_resolvers(schema: Schema) -> int:
@@ -88,6 +81,6 @@ def fast_attribute_resolvers(schema: Schema) -> int:
             if (definition is None or definition.base_resolver is not None or definition.extensions
                     or not getattr(gql_field.resolve, "_is_default", False)):
                 continue
-            gql_field.resolve = _attribute_getter(definition.python_name)
+            gql_field.resolve = attribute_getter(definition.python_name)
             switched += 1
     return switched

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import calendar
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
-from bson import json_util
+from bson import Decimal128, json_util
 
+from crm_gateway.money import decimal128_to_decimal
 from crm_shared.errors import UserInputError
 
 JSON_OPTIONS = json_util.CANONICAL_JSON_OPTIONS.with_options(tz_aware=True, tzinfo=timezone.utc)
@@ -42,9 +45,36 @@ def query_hash(*parts: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+def _canonical_json(value: Any) -> str | None:
+    """`value` as canonical extended JSON text, for the types sort values and ids have; else None.
+
+    Exactly the text `json_util.dumps` writes (`json.dumps` defaults: ASCII,
+    ", " and ": " separators); a cursor is made for every row of a page, so the
+    general converter's cost shows.  Other types go to json_util itself."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if value is None:
+        return "null"
+    if kind is datetime:
+        offset = value.utcoffset()
+        utc = value - offset if offset is not None else value
+        millis = calendar.timegm(utc.timetuple()) * 1000 + utc.microsecond // 1000
+        return f'{{"$date": {{"$numberLong": "{millis}"}}}}'
+    if kind is Decimal128:
+        amount = decimal128_to_decimal(value)
+        if amount.is_finite():
+            return f'{{"$numberDecimal": "{amount}"}}'
+    return None
+
+
 def encode_cursor(value: Any, id_: Any, qhash: str) -> str:
     """The opaque cursor of a row."""
-    raw = json_util.dumps({"v": value, "i": id_, "h": qhash}, json_options=JSON_OPTIONS)
+    v, i = _canonical_json(value), _canonical_json(id_)
+    if v is None or i is None:
+        raw = json_util.dumps({"v": value, "i": id_, "h": qhash}, json_options=JSON_OPTIONS)
+    else:
+        raw = f'{{"v": {v}, "i": {i}, "h": {encode_basestring_ascii(qhash)}}}'
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
