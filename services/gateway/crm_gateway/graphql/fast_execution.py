@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from inspect import isawaitable
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -43,6 +44,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 __all__ = ["ATTRIBUTE_NAME", "FastExecutionContext", "attribute_getter"]
@@ -54,6 +56,9 @@ ATTRIBUTE_NAME = "__gateway_attribute__"
 INCREMENTAL_DIRECTIVES = frozenset({"defer", "stream"})
 
 Completer = Callable[[Any], Any]
+
+# Leaf serializers that return a value of this exact type unchanged.
+PASSED_THROUGH: dict[Callable[[Any], Any], type] = {serialize_string: str, serialize_id: str, serialize_boolean: bool}
 
 
 class Slow(Exception):  # noqa: N818 - a signal, not an error
@@ -73,8 +78,12 @@ def attribute_getter(name: str) -> Callable[..., Any]:
 def leaf_completer(leaf_type: GraphQLLeafType, non_null: bool) -> Completer:
     """Complete a scalar or enum value like `Executor.complete_leaf_value`."""
     coerce = leaf_type.coerce_output_value
+    # A str given to String or ID, a bool given to Boolean, comes out as it went in.
+    unchanged = PASSED_THROUGH.get(coerce)  # type: ignore[call-overload]
 
     def complete(value: Any) -> Any:
+        if type(value) is unchanged:
+            return value
         if value is None or value is Undefined:
             if non_null:
                 raise Slow
@@ -138,19 +147,30 @@ def type_matches(object_type: GraphQLObjectType, value: Any, info: GraphQLResolv
 
 def run_fields(fields: list[tuple[str, str | None, Any]]) -> Completer:
     """The plan of an object: each response key from an attribute (or a constant for __typename)."""
+    keys = [key for key, _attribute, _complete in fields]
+    # __typename reads a dummy attribute every object has and completes to the type's name.
+    attributes = [attribute or "__class__" for _key, attribute, _complete in fields]
+    completers = [complete if attribute else constant(complete) for _key, attribute, complete in fields]
+    read: Callable[[Any], tuple[Any, ...]]
+    if len(attributes) > 1:
+        read = attrgetter(*attributes)
+    else:  # attrgetter of one name gives the value itself, of none is an error
+        read = (lambda source: (getattr(source, attributes[0]),)) if attributes else (lambda _source: ())
 
     def run(source: Any) -> dict[str, Any]:
-        result: dict[str, Any] = {}
         try:
-            for key, attribute, complete in fields:
-                result[key] = complete if attribute is None else complete(getattr(source, attribute))
+            return dict(zip(keys, [complete(value) for complete, value in zip(completers, read(source))]))
         except Slow:
             raise
         except Exception as exc:
             raise Slow from exc
-        return result
 
     return run
+
+
+def constant(value: Any) -> Completer:
+    """A completer that always gives `value`."""
+    return lambda _value: value
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
