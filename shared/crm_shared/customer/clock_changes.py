@@ -54,18 +54,23 @@ def next_change_at(
 
     ``trial_ends_at`` only while the live charge's trial is still to end; ``paying_since``
     only while ``days_as_customer`` counts up to now."""
-    moments: list[datetime | None] = [trial_ends_at]
+    moments: list[datetime] = [] if trial_ends_at is None else [trial_ends_at]
     if installed and first_installed_at is not None:
         moments.append(first_installed_at + NEW_WINDOW)
     if paying_since is not None:
         moments.append(paying_since + ((now - paying_since) // ONE_DAY + 1) * ONE_DAY)
     if last_active_at is not None:
-        moments.extend(last_active_at + d for d in ACTIVITY_THRESHOLDS)
+        for threshold in ACTIVITY_THRESHOLDS:  # ascending: the first one still to come is the earliest
+            moment = last_active_at + threshold
+            if moment > now:
+                moments.append(moment)
+                break
     if last_payment_trouble_at is not None:
         moments.append(last_payment_trouble_at + PAYMENT_TROUBLE_WINDOW)
     if last_plan_change_at is not None:
         moments.append(last_plan_change_at + PLAN_TREND_WINDOW)
     if last_store_reopened_at is not None:
         moments.append(last_store_reopened_at + STORE_REOPENED_WINDOW)
-    moments.extend(t + USAGE_WINDOW for t in usage_times)
+    for t in usage_times:
+        moments.append(t + USAGE_WINDOW)
     return earliest_after(now, moments)

@@ -215,15 +215,16 @@ def _usage_run_rate(
     since = now - USAGE_WINDOW
     total = ZERO
     times: list[datetime] = []
-    seen_ids = {cid for _, cid, _, _ in usage_events}
     for at, _, amount, cur in usage_events:
         if at > since and cur == currency:
             total += amount
             times.append(at)
-    for at, cid, amount, cur in ledger.usage_sales:
-        if at > since and cur == currency and (cid is None or cid not in seen_ids):
-            total += amount
-            times.append(at)
+    if ledger.usage_sales:
+        seen_ids = {cid for _, cid, _, _ in usage_events}
+        for at, cid, amount, cur in ledger.usage_sales:
+            if at > since and cur == currency and (cid is None or cid not in seen_ids):
+                total += amount
+                times.append(at)
     return total, times
 
 
@@ -231,10 +232,15 @@ def _timeline_signals(
     last_at: dict[str, datetime],
 ) -> tuple[datetime | None, tuple[str, datetime] | None, datetime | None]:
     """(last declined/expired/frozen, last plan change (type, at), last store reopening)."""
-    trouble = max((last_at[t] for t in PAYMENT_TROUBLE_TYPES if t in last_at), default=None)
-    changes = [(last_at[t], t) for t in _PLAN_CHANGES if t in last_at]
-    change = None
-    if changes:
-        at, type_ = max(changes)
-        change = (type_, at)
+    trouble: datetime | None = None
+    for type_ in PAYMENT_TROUBLE_TYPES:
+        at = last_at.get(type_)
+        if at is not None and (trouble is None or at > trouble):
+            trouble = at
+    latest: tuple[datetime, str] | None = None  # the latest (at, type), ties to the greater type
+    for type_ in _PLAN_CHANGES:
+        at = last_at.get(type_)
+        if at is not None and (latest is None or (at, type_) > latest):
+            latest = (at, type_)
+    change = (latest[1], latest[0]) if latest is not None else None
     return trouble, change, last_at.get(v.TL_STORE_REOPENED)

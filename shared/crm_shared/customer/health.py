@@ -83,70 +83,72 @@ def grade_for(score: int) -> str:
 def compute_health(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
     """``{score, grade, factors: [{name, impact, detail}]}`` per HEALTH_FORMULA."""
     factors = [
-        _payment_state(inputs, now),
+        _payment_state(inputs.status, inputs.last_payment_trouble_at, now),
         _tenure(inputs.days_as_customer),
         _activity(inputs.last_active_at, now),
         _plan_trend(inputs.last_plan_change, now),
-        _store_closure(inputs, now),
+        _store_closure(inputs.store_closed, inputs.last_store_reopened_at, now),
         _reinstalls(inputs.reinstalls),
     ]
-    score = max(0, min(100, BASE_SCORE + sum(f["impact"] for f in factors)))
+    score = BASE_SCORE
+    for factor in factors:
+        score += factor["impact"]
+    score = 0 if score < 0 else 100 if score > 100 else score
     return {"score": score, "grade": grade_for(score), "factors": factors}
 
 
-def _factor(name: str, impact: int, detail: str) -> dict[str, Any]:
-    return {"name": name, "impact": impact, "detail": detail}
-
-
-def _payment_state(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
-    impact = PAYMENT_POINTS[inputs.status]
-    detail = f"status {inputs.status}"
-    trouble = inputs.last_payment_trouble_at
+def _payment_state(status: str, trouble: datetime | None, now: datetime) -> dict[str, Any]:
+    impact = PAYMENT_POINTS[status]
+    detail = f"status {status}"
     if trouble is not None and now - trouble < PAYMENT_TROUBLE_WINDOW:
         impact += PAYMENT_TROUBLE_POINTS
         detail += f"; declined, expired or frozen charge on {trouble.date().isoformat()}"
-    return _factor("payment_state", impact, detail)
+    return {"name": "payment_state", "impact": impact, "detail": detail}
 
 
 def _tenure(days: int | None) -> dict[str, Any]:
     if days is None:
-        return _factor("tenure", 0, "never paid")
-    for min_days, points in TENURE_STEPS:
+        return {"name": "tenure", "impact": 0, "detail": "never paid"}
+    points = 0
+    for min_days, step_points in TENURE_STEPS:
         if days >= min_days:
-            return _factor("tenure", points, f"{days} days as a paying customer")
-    return _factor("tenure", 0, f"{days} days as a paying customer")
+            points = step_points
+            break
+    return {"name": "tenure", "impact": points, "detail": f"{days} days as a paying customer"}
 
 
 def _activity(last_active_at: datetime | None, now: datetime) -> dict[str, Any]:
     if last_active_at is None:
-        return _factor("activity_recency", 0, "no activity known")
-    detail = f"last active on {last_active_at.date().isoformat()}"
+        return {"name": "activity_recency", "impact": 0, "detail": "no activity known"}
     age = now - last_active_at
-    for under, points in _ACTIVITY_WINDOWS:
+    points = ACTIVITY_STALE_POINTS
+    for under, step_points in _ACTIVITY_WINDOWS:
         if age < under:
-            return _factor("activity_recency", points, detail)
-    return _factor("activity_recency", ACTIVITY_STALE_POINTS, detail)
+            points = step_points
+            break
+    return {"name": "activity_recency", "impact": points,
+            "detail": f"last active on {last_active_at.date().isoformat()}"}
 
 
 def _plan_trend(last_change: tuple[str, datetime] | None, now: datetime) -> dict[str, Any]:
     if last_change is None or now - last_change[1] >= PLAN_TREND_WINDOW:
-        return _factor("plan_trend", 0, "no plan change in the last 60 days")
+        return {"name": "plan_trend", "impact": 0, "detail": "no plan change in the last 60 days"}
     kind, at = last_change
     detail = f"{kind.lower().replace('_', ' ')} on {at.date().isoformat()}"
-    return _factor("plan_trend", PLAN_TREND_POINTS[kind], detail)
+    return {"name": "plan_trend", "impact": PLAN_TREND_POINTS[kind], "detail": detail}
 
 
-def _store_closure(inputs: HealthInputs, now: datetime) -> dict[str, Any]:
-    if inputs.store_closed:
-        return _factor("store_closure", STORE_CLOSED_POINTS, "store closed")
-    reopened = inputs.last_store_reopened_at
+def _store_closure(store_closed: bool, reopened: datetime | None, now: datetime) -> dict[str, Any]:
+    if store_closed:
+        return {"name": "store_closure", "impact": STORE_CLOSED_POINTS, "detail": "store closed"}
     if reopened is not None and now - reopened < STORE_REOPENED_WINDOW:
-        return _factor("store_closure", STORE_REOPENED_POINTS, f"store reopened on {reopened.date().isoformat()}")
-    return _factor("store_closure", 0, "store open")
+        return {"name": "store_closure", "impact": STORE_REOPENED_POINTS,
+                "detail": f"store reopened on {reopened.date().isoformat()}"}
+    return {"name": "store_closure", "impact": 0, "detail": "store open"}
 
 
 def _reinstalls(count: int) -> dict[str, Any]:
     for minimum, points in REINSTALL_POINTS:
         if count >= minimum:
-            return _factor("reinstall_history", points, f"{count} reinstalls")
-    return _factor("reinstall_history", 0, "never reinstalled")
+            return {"name": "reinstall_history", "impact": points, "detail": f"{count} reinstalls"}
+    return {"name": "reinstall_history", "impact": 0, "detail": "never reinstalled"}

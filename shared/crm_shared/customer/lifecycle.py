@@ -29,61 +29,12 @@ from typing import Any
 
 from crm_shared.customer import vocabulary as v
 from crm_shared.customer.billing import billing_interval, is_trial_gap, monthly_amount
+from crm_shared.customer.charges import LIVE_STATES, Charge, amount_detail, plan_change_detail, plan_change_type
 from crm_shared.customer.ordering import OrderedEvent
-from crm_shared.customer.parsing import decimal, parse_time_memo
+from crm_shared.customer.parsing import decimal
+from crm_shared.customer.vocabulary import ACTIVE, FREE_PLAN, FROZEN, ZERO
 
-ZERO = v.ZERO
-_LIVE_STATES = (v.ACTIVE, v.FROZEN)
-
-
-class Charge:
-    """One subscription charge as the fold knows it."""
-
-    __slots__ = (
-        "charge_id", "name", "amount", "currency", "test", "billing_on", "state", "activated_at",
-        "trial", "trial_ends_at", "converted", "ended", "interval", "interval_inferred", "monthly",
-    )
-
-    def __init__(self, charge_id: str, node: dict[str, Any]) -> None:
-        self.charge_id = charge_id
-        self.test = bool(node.get("test"))
-        self.state: str | None = None
-        self.activated_at: datetime | None = None
-        self.trial = False
-        self.trial_ends_at: datetime | None = None
-        self.converted = False
-        self.ended = False
-        self.interval: str | None = None
-        self.interval_inferred = False
-        self.monthly = ZERO
-        self.amount = ZERO
-        self.currency = v.DEFAULT_CURRENCY
-        self.refresh(node)
-
-    def refresh(self, node: dict[str, Any]) -> None:
-        """Take name, amount and next billing date from an event's charge node."""
-        self.name: str = node.get("name") or ""
-        amount = node.get("amount")
-        if amount:
-            self.amount = decimal(amount["amount"])
-            self.currency = amount["currencyCode"]
-        billing_on = node.get("billingOn")
-        self.billing_on: datetime | None = parse_time_memo(billing_on) if billing_on else None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The ``charges[]`` entry of the customer document."""
-        return {
-            "charge_id": self.charge_id,
-            "name": self.name,
-            "state": v.CANCELLED if self.ended else self.state,
-            "amount": self.amount,
-            "currency": self.currency,
-            "interval": self.interval,
-            "interval_inferred": self.interval_inferred,
-            "activated_at": self.activated_at,
-            "trial_ends_at": self.trial_ends_at if self.trial else None,
-            "test": self.test,
-        }
+_LIVE_STATES = LIVE_STATES
 
 
 class Lifecycle:
@@ -122,7 +73,7 @@ class Lifecycle:
     def mrr_at(self, t: datetime) -> Decimal:
         """The MRR the current state implies at ``t`` (0 in trial, frozen, closed, uninstalled, none)."""
         c = self.current
-        if c is None or c.ended or c.state != v.ACTIVE or not self.installed or self.store_closed:
+        if c is None or c.ended or c.state != ACTIVE or not self.installed or self.store_closed:
             return ZERO
         if c.trial and c.trial_ends_at is not None and t < c.trial_ends_at:
             return ZERO
@@ -135,7 +86,7 @@ class Lifecycle:
 
     def plan(self) -> str:
         """Name of the live or last non-test subscription charge, ``Free`` if none."""
-        return self.current.name if self.current is not None else v.FREE_PLAN
+        return self.current.name if self.current is not None else FREE_PLAN
 
     def currency(self) -> str:
         """Currency of the live or last subscription charge (or the initial one)."""
@@ -146,20 +97,23 @@ class Lifecycle:
         """Fold every event, then let the clock run to ``now``."""
         self._events = events
         handlers = _HANDLERS
-        for i, ev in enumerate(events):
-            t = ev[0]
-            if self._trial_due is not None and self._trial_due <= t:
+        index = 0
+        for t, _, cid, type_, node in events:
+            due = self._trial_due
+            if due is not None and due <= t:
                 self._end_trial()
-            self._index = i
-            handler = handlers.get(ev[3])
+            handler = handlers.get(type_)
             if handler is not None:
-                handler(self, t, ev[2], ev[4])
+                self._index = index
+                handler(self, t, cid, node)
+            index += 1
         if self._trial_due is not None and self._trial_due <= now:
             self._end_trial()
         self._flush_pending()
 
     def _entry(self, type_: str, t: datetime, before: Decimal, charge_id: str | None = None,
                plan: str | None = None, detail: str | None = None) -> None:
+        """Append a timeline entry (and an MRR step when MRR or its currency moved)."""
         if self._pending_change is not None:
             self._flush_pending()
             before = self.mrr
@@ -167,13 +121,13 @@ class Lifecycle:
         if current is None:
             after, currency = ZERO, self.mrr_currency
             if plan is None:
-                plan = v.FREE_PLAN
+                plan = FREE_PLAN
         else:
             currency = current.currency
             if plan is None:
                 plan = current.name
             # mrr_at(t), inlined: this runs once per timeline entry
-            if current.ended or current.state != v.ACTIVE or not self.installed or self.store_closed or (
+            if current.ended or current.state != ACTIVE or not self.installed or self.store_closed or (
                 current.trial and current.trial_ends_at is not None and t < current.trial_ends_at
             ):
                 after = ZERO
@@ -203,7 +157,7 @@ class Lifecycle:
         c = self.current
         due = self._trial_due
         self._trial_due = None
-        if c is None or due is None or not self.is_live():
+        if c is None or due is None or c.ended or c.state not in _LIVE_STATES:
             return
         c.converted = True
         if self.customer_since is None:
@@ -268,62 +222,68 @@ class Lifecycle:
 
     def on_sub_activated(self, t: datetime, cid: str, node: dict[str, Any]) -> None:
         """Activation: first subscription (trial or not), plan change, or reactivation."""
-        charge = self._charge(cid, node)
+        charge_node = node["charge"]
+        charge = self.charges.get(cid)
+        if charge is None:  # a new charge takes name, amount and billing date as it is created
+            charge = self.charges[cid] = Charge(cid, charge_node)
+        else:  # (the checks below read only states, so refreshing first changes nothing)
+            charge.refresh(charge_node)
         if charge.test:
-            charge.refresh(node["charge"])
-            charge.state, charge.ended, charge.activated_at = v.ACTIVE, False, t
+            charge.state, charge.ended, charge.activated_at = ACTIVE, False, t
             return
-        if self.current is charge and self.is_live():
-            self._reactivate_live(charge, t, node)
+        current = self.current
+        live = current is not None and not current.ended and current.state in _LIVE_STATES
+        if current is charge and live:
+            self._reactivate_live(charge, t)
             return
         previous: Charge | None = None
-        before = self.mrr
         pending = self._pending_change
         if pending is not None:
             self._pending_change = None
             previous, before = pending[0], pending[1]
-        elif self.is_live():
-            previous = self.current
-        first = not self.had_subscription
-        charge.refresh(node["charge"])
-        charge.interval, charge.interval_inferred = billing_interval(self.sale_interval.get(cid), t, charge.billing_on)
-        charge.monthly = monthly_amount(charge.amount, charge.interval)
-        charge.state, charge.ended, charge.activated_at, charge.converted = v.ACTIVE, False, t, False
-        if first:
-            charge.trial = is_trial_gap(t, charge.billing_on, charge.interval)
         else:
-            charge.trial = (
+            before = self.mrr
+            if live:
+                previous = current
+        first = not self.had_subscription
+        billing_on = charge.billing_on
+        interval, charge.interval_inferred = billing_interval(self.sale_interval.get(cid), t, billing_on)
+        charge.interval = interval
+        charge.monthly = monthly_amount(charge.amount, interval)
+        charge.state, charge.ended, charge.activated_at, charge.converted = ACTIVE, False, t, False
+        if first:
+            trial = is_trial_gap(t, billing_on, interval)
+        else:
+            trial = (
                 previous is not None and previous.trial and not previous.converted
                 and previous.trial_ends_at is not None and t < previous.trial_ends_at
-                and charge.billing_on is not None
+                and billing_on is not None
             )
-        charge.trial_ends_at = charge.billing_on if charge.trial else None
-        self._trial_due = charge.trial_ends_at
+        charge.trial = trial
+        charge.trial_ends_at = self._trial_due = billing_on if trial else None
         self.had_subscription = True
         self.current = charge
         self.paying_ended_at = None
         detail = None
         if previous is not None:
-            type_ = _plan_change_type(previous, charge)
-            detail = f"{previous.name} {previous.monthly:.2f} {previous.currency} → " \
-                     f"{charge.name} {charge.monthly:.2f} {charge.currency}"
-        elif charge.trial:
+            type_ = plan_change_type(previous, charge)
+            detail = plan_change_detail(previous, charge)
+        elif trial:
             type_ = v.TL_TRIAL_STARTED
         elif self.customer_since is None:
             type_ = v.TL_SUBSCRIBED
         else:
             type_ = v.TL_REACTIVATED
-        if not charge.trial and self.customer_since is None:
+        if not trial and self.customer_since is None:
             self.customer_since = t
         self._entry(type_, t, before, cid, charge.name, detail)
 
-    def _reactivate_live(self, charge: Charge, t: datetime, node: dict[str, Any]) -> None:
-        """A repeated activation of the live charge: an unfreeze or a price refresh."""
+    def _reactivate_live(self, charge: Charge, t: datetime) -> None:
+        """A repeated activation of the live charge (already refreshed): an unfreeze or a price refresh."""
         before = self.mrr
-        was_frozen = charge.state == v.FROZEN
-        charge.refresh(node["charge"])
+        was_frozen = charge.state == FROZEN
         charge.monthly = monthly_amount(charge.amount, charge.interval or v.EVERY_30_DAYS)
-        charge.state = v.ACTIVE
+        charge.state = ACTIVE
         if was_frozen:
             self._entry(v.TL_UNFROZEN, t, before, charge.charge_id, charge.name)
         elif self.mrr_at(t) != before:
@@ -332,7 +292,7 @@ class Lifecycle:
     def on_sub_canceled(self, t: datetime, cid: str, node: dict[str, Any]) -> None:
         """Cancel: churn of the live charge, unless another charge activates within 60 s."""
         charge = self._charge(cid, node)
-        was_live = self.current is charge and self.is_live()
+        was_live = self.current is charge and not charge.ended and charge.state in _LIVE_STATES
         charge.state = v.CANCELLED
         if charge.test or not was_live:
             return
@@ -356,7 +316,7 @@ class Lifecycle:
 
     def _close_charge(self, t: datetime, cid: str, node: dict[str, Any], state: str, type_: str) -> None:
         charge = self._charge(cid, node)
-        was_live = self.current is charge and self.is_live()
+        was_live = self.current is charge and not charge.ended and charge.state in _LIVE_STATES
         charge.state = state
         if charge.test:
             return
@@ -380,7 +340,7 @@ class Lifecycle:
             return
         live = self.current is charge
         before = self.mrr
-        charge.state = v.FROZEN
+        charge.state = FROZEN
         if live and not charge.test:
             self._entry(v.TL_FROZEN, t, before, cid, charge.name)
 
@@ -391,7 +351,7 @@ class Lifecycle:
             return
         live = self.current is charge
         before = self.mrr
-        charge.state = v.ACTIVE
+        charge.state = ACTIVE
         if live and not charge.test:
             self._entry(v.TL_UNFROZEN, t, before, cid, charge.name)
 
@@ -400,19 +360,19 @@ class Lifecycle:
         """A one-time purchase (not MRR)."""
         charge = node["charge"]
         if not charge.get("test"):
-            self._entry(v.TL_ONE_TIME_CHARGE, t, self.mrr, cid, detail=_amount_detail(charge))
+            self._entry(v.TL_ONE_TIME_CHARGE, t, self.mrr, cid, None, amount_detail(charge))
 
     def on_one_time_declined(self, t: datetime, cid: str, node: dict[str, Any]) -> None:
         """A one-time purchase the merchant declined."""
         charge = node["charge"]
         if not charge.get("test"):
-            self._entry(v.TL_CHARGE_DECLINED, t, self.mrr, cid, detail=_amount_detail(charge))
+            self._entry(v.TL_CHARGE_DECLINED, t, self.mrr, cid, None, amount_detail(charge))
 
     def on_one_time_expired(self, t: datetime, cid: str, node: dict[str, Any]) -> None:
         """A one-time purchase never approved."""
         charge = node["charge"]
         if not charge.get("test"):
-            self._entry(v.TL_CHARGE_EXPIRED, t, self.mrr, cid, detail=_amount_detail(charge))
+            self._entry(v.TL_CHARGE_EXPIRED, t, self.mrr, cid, None, amount_detail(charge))
 
     def on_usage_applied(self, t: datetime, cid: str, node: dict[str, Any]) -> None:
         """A usage record (counted in the usage run-rate, not MRR)."""
@@ -422,28 +382,13 @@ class Lifecycle:
         amount = charge.get("amount")
         if amount:
             self.usage.append((t, cid, decimal(amount["amount"]), amount["currencyCode"]))
-        self._entry(v.TL_USAGE_CHARGE, t, self.mrr, cid, detail=_amount_detail(charge))
+        self._entry(v.TL_USAGE_CHARGE, t, self.mrr, cid, None, amount_detail(charge))
 
     def on_credit_applied(self, t: datetime, cid: str, node: dict[str, Any]) -> None:
         """A credit given to the merchant."""
         credit = node.get("appCredit") or {}
         if not credit.get("test"):
-            self._entry(v.TL_CREDIT, t, self.mrr, cid or None, detail=_amount_detail(credit))
-
-
-def _plan_change_type(previous: Charge, new: Charge) -> str:
-    if previous.currency != new.currency or previous.monthly == new.monthly:
-        return v.TL_PLAN_CHANGED
-    return v.TL_UPGRADED if new.monthly > previous.monthly else v.TL_DOWNGRADED
-
-
-def _amount_detail(charge: dict[str, Any]) -> str | None:
-    amount = charge.get("amount")
-    name = charge.get("name") or ""
-    if not amount:
-        return name or None
-    text = f"{amount['amount']} {amount['currencyCode']}"
-    return f"{name}: {text}" if name else text
+            self._entry(v.TL_CREDIT, t, self.mrr, cid or None, None, amount_detail(credit))
 
 
 _HANDLERS = {

@@ -43,7 +43,10 @@ class EventStream:
 
 def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream:
     """Parse each ``partner_events`` document's node once and sort them (see module docstring)."""
-    keyed: dict[tuple[datetime, int, str, str], OrderedEvent] = {}
+    # Duplicates are found through a string key: hashing an aware datetime costs as much as
+    # parsing it, and the Partner API's own form (`is_canonical`) is already a unique spelling
+    # of its instant; other spellings are rewritten to it (`instant_key`).
+    keyed: dict[tuple[str, int, str, str], OrderedEvent] = {}
     test_ids: set[str] = set()
     non_test = False
     rank_of = LIFECYCLE_RANK.get
@@ -52,7 +55,12 @@ def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream
         for doc in events:
             node = doc["node"]
             at = node["occurredAt"]
-            occurred = fromiso(at) if at[-1] == "Z" else parse_time(at)
+            if len(at) == 20 and at[4:17:3] == "--T::" and at[19] == "Z":  # is_canonical(at), inlined
+                occurred = fromiso(at)
+                key = at
+            else:
+                occurred = parse_time(at)
+                key = instant_key(occurred)
             if occurred > now:
                 continue
             type_ = node["type"]
@@ -69,10 +77,11 @@ def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream
             else:
                 cid = ""
             rank = rank_of(type_, UNKNOWN_EVENT_RANK)
-            keyed[(occurred, rank, cid, type_)] = (occurred, rank, cid, type_, node)
+            keyed[(key, rank, cid, type_)] = (occurred, rank, cid, type_, node)
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedDataError(f"unreadable Partner API event: {exc!r}") from exc
-    ordered = [keyed[key] for key in sorted(keyed)]
+    # Keys are unique, so sorting compares at most the first four fields, never the nodes.
+    ordered = sorted(keyed.values())
     stream = EventStream(ordered, test_ids, non_test)
     if ordered:
         stream.latest_at = ordered[-1][0]
@@ -83,3 +92,16 @@ def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream
                 break
     return stream
 
+
+def is_canonical(value: str) -> bool:
+    """Whether ``value`` is spelled ``YYYY-MM-DDTHH:MM:SSZ``, the Partner API's own form.
+
+    Such strings sort like their instants and two of them are equal exactly when their
+    instants are (`datetime.fromisoformat` has accepted the digits)."""
+    return len(value) == 20 and value[4:17:3] == "--T::" and value[19] == "Z"
+
+
+def instant_key(value: datetime) -> str:
+    """The string that identifies an aware UTC instant: the canonical form when it has whole
+    seconds (so it equals `is_canonical` spellings of the same instant), with microseconds otherwise."""
+    return value.replace(tzinfo=None).isoformat() + "Z"

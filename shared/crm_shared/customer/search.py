@@ -17,7 +17,13 @@ def search_terms(name: str | None, domain: str | None, email: str | None) -> lis
     """The sorted, distinct lower-cased prefix-search terms."""
     terms: set[str] = set()
     if name:
-        terms.update(w for w in _NON_ALNUM.split(name.lower()) if w)
+        # Whitespace is never a word character and `str.isalnum` is the regex's [^\W_]
+        # (both are Py_UNICODE_ISALNUM), so only words with punctuation need the regex.
+        for word in name.lower().split():
+            if word.isalnum():
+                terms.add(word)
+            else:
+                terms.update(_NON_ALNUM.split(word))
     if domain:
         domain_lc = domain.lower()
         terms.add(domain_lc)
