@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache
 from graphql.execution import executor as graphql_executor
 
 from crm_gateway.graphql.fast_execution import FastExecutionContext
@@ -91,6 +92,10 @@ class NotARow:
 standard = strawberry.Schema(query=Query)
 fast = strawberry.Schema(query=Query, execution_context_class=FastExecutionContext)
 assert fast_attribute_resolvers(fast) > 0
+# Like the gateway: one parsed document per query text, so plans are shared across requests.
+cached = strawberry.Schema(query=Query, execution_context_class=FastExecutionContext,
+                           extensions=[lambda: ParserCache(maxsize=16)])
+fast_attribute_resolvers(cached)
 
 QUERIES = [
     "{ rows { id name color tags count leaf { amount code } maybe { code } leaves { amount } } }",
@@ -113,8 +118,8 @@ BROKEN = {
 }
 
 
-def run(schema: strawberry.Schema, query: str) -> tuple[Any, list[tuple[str, Any]]]:
-    result = schema.execute_sync(query, variable_values={"s": True})
+def run(schema: strawberry.Schema, query: str, s: bool = True) -> tuple[Any, list[tuple[str, Any]]]:
+    result = schema.execute_sync(query, variable_values={"s": s})
     errors = sorted((e.message, e.path) for e in result.errors or [])
     return result.data, errors
 
@@ -156,3 +161,11 @@ def test_fast_path_skips_per_field_execution(monkeypatch: pytest.MonkeyPatch) ->
     calls["n"] = 0
     run(standard, QUERIES[0])
     assert calls["n"] > 50 * 8
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_plans_shared_across_requests_follow_each_request(query: str) -> None:
+    """The same document again and again, with variables that change what @skip/@include select."""
+    for n, s in enumerate([True, False, False, True, True, False]):
+        ROWS[:] = [row(0), row(1, name=None)] if n == 3 else [row(k) for k in range(3)]
+        assert run(cached, query, s) == run(standard, query, s)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import struct
 from decimal import ROUND_HALF_UP, Decimal
 
 from bson import Decimal128
 
 CENT = Decimal("0.01")
 
-_BID = struct.Struct("<QQ")  # a Decimal128's 16 bytes: low 64 bits, then high 64 bits
 _SIGN = 1 << 63
 _FORM = 3 << 61  # both bits set: the large-coefficient form, and infinities / NaNs
 _COEFFICIENT_HIGH = (1 << 49) - 1
@@ -24,7 +22,7 @@ def decimal128_to_decimal(value: Decimal128) -> Decimal:
     the usual form (coefficient up to 34 digits, exponent within +-100) is
     read straight from its bits and built from its exact text instead, which
     gives the same sign, coefficient and exponent.  Anything else goes to bson."""
-    low, high = _BID.unpack(value.bid)
+    high, low = value.__getstate__()  # the two 64-bit halves (what pickling uses)
     if high & _FORM != _FORM:
         coefficient = ((high & _COEFFICIENT_HIGH) << 64) | low
         exponent = ((high >> 49) & 0x3FFF) - _EXPONENT_BIAS
