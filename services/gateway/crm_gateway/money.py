@@ -15,6 +15,9 @@ _EXPONENT_BIAS = 6176
 _MAX_COEFFICIENT = 10**34 - 1
 
 
+_MAX_CENTS = 10**28 - 1  # quantize's limit in the default context (28 digits)
+
+
 def decimal128_to_decimal(value: Decimal128) -> Decimal:
     """`value.to_decimal()`, computed directly for the amounts money is made of.
 
@@ -44,8 +47,30 @@ def to_decimal(value: object) -> Decimal:
     return Decimal(str(value))
 
 
+def decimal128_cents(value: Decimal128) -> Decimal | None:
+    """`round_money(value)` when no rounding is needed (two decimals or fewer), else None.
+
+    Stored amounts usually have exactly two decimals: the result is then the
+    coefficient rescaled to exponent -2, built from its text, without going
+    through an intermediate Decimal and `quantize`."""
+    high, low = value.__getstate__()
+    if high & _FORM == _FORM:
+        return None
+    exponent = ((high >> 49) & 0x3FFF) - _EXPONENT_BIAS
+    if not -2 <= exponent <= 100:
+        return None
+    cents = (((high & _COEFFICIENT_HIGH) << 64) | low) * 10 ** (exponent + 2)
+    if cents > _MAX_CENTS:
+        return None
+    return Decimal(f"{'-' if high & _SIGN else ''}{cents}E-2")
+
+
 def round_money(value: object) -> Decimal:
     """`value` rounded half-up to two decimals (what the API shows)."""
+    if type(value) is Decimal128:
+        cents = decimal128_cents(value)
+        if cents is not None:
+            return cents
     return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
