@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import redis
 from bson import Decimal128
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from crm_analytics.locking import key as analytics_key
 from crm_devstack.processes import free_port
 from crm_devstack.stack import RunningStack, StackConfig, start_stack
 from crm_shared.broker import make_broker
@@ -189,8 +191,16 @@ def ground_truth_disagreements(db: Any, truth: list[dict[str, Any]]) -> list[Any
     return wrong
 
 
+def analytics_busy(stack: FaultStack) -> list[str]:
+    """The analytics worker's coalescing keys of the app still present: a rebuild or recompute is running
+    (``lock``), scheduled (``due``) or waiting for shops (``pending``)."""
+    with redis.Redis.from_url(stack.env["REDIS_URL"]) as r:
+        return [name for name in ("lock", "due", "pending") if r.exists(analytics_key(APP, name))]
+
+
 def wait_until_converged(stack: FaultStack, timeout: float = 240.0) -> None:
-    """Sync idle with a completed run, and every ground-truth customer derived as the generator says."""
+    """Sync idle with a completed run, every ground-truth customer derived as the generator says, and the analytics
+    worker idle (nothing running, scheduled or pending for the app)."""
     def probe() -> Any:
         state = stack.sync_state()
         seen["state"] = {k: state.get(k) for k in ("state", "last_synced_at", "last_error", "progress",
@@ -200,7 +210,14 @@ def wait_until_converged(stack: FaultStack, timeout: float = 240.0) -> None:
             return None
         wrong = ground_truth_disagreements(stack.db, stack.truth)
         seen["wrong"] = (len(wrong), wrong[:3])
-        return not wrong or None
+        if wrong:
+            return None
+        # The customers are right; wait for the app-level recompute that follows them (it updates segments).
+        seen["analytics_busy"] = analytics_busy(stack)
+        if seen["analytics_busy"]:
+            return None
+        time.sleep(1.5)  # longer than the debounce period: a recompute scheduled just now would have started
+        return not analytics_busy(stack) or None
 
     seen: dict[str, Any] = {}
     try:

@@ -39,3 +39,11 @@ async def test_lost_lease_is_detected(aredis) -> None:
         with pytest.raises(Exception, match="lost"):
             lease.check()
     assert await aredis.get(lease_key("app1")) == b"someone-else"
+
+
+def test_the_lease_key_is_the_one_the_analytics_worker_watches() -> None:
+    """crm_shared.sync_activity reads this key to know an import is running."""
+    from crm_shared.sync_activity import sync_lease_key
+    from crm_sync.lock import lease_key
+
+    assert lease_key("gid://partners/App/7") == sync_lease_key("gid://partners/App/7")

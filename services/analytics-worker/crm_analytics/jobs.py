@@ -16,6 +16,11 @@ Coalescing protocol (see `locking` for the Redis keys):
   app-level numbers.
 - ``rebuild_app(app)`` takes the lock (waiting for it), re-derives every shop
   with raw data and recomputes the app-level numbers.
+- While an *import* of the app runs (a backfill or its first sync, see
+  `crm_shared.sync_activity`), ``customers_changed`` and ``refresh_app`` only
+  keep the shops pending and look again one debounce period later: each
+  customer is then rebuilt once, after the import, instead of once per page
+  that mentions it.
 
 Every path re-reads raw data, so duplicates and reordering change nothing,
 and the app lock keeps two rebuilds of one customer from interleaving.
@@ -32,6 +37,7 @@ from datetime import datetime
 from redis.asyncio.lock import Lock
 
 from crm_shared import rebuild_outbox
+from crm_shared.sync_activity import import_in_progress
 from crm_shared.messages import RefreshApp, send
 from crm_shared.mongo import CUSTOMERS
 
@@ -112,6 +118,9 @@ async def _under_lock(job: JobContext, app_id: str, wait_seconds: float,
 async def customers_changed(job: JobContext, app_id: str, shop_ids: list[str], now: datetime) -> JobResult:
     """Rebuild the changed shops now if the app is free, and schedule the app-level recompute."""
     await locking.add_pending(job.redis, app_id, sorted(set(shop_ids)))
+    if await import_in_progress(job.db, job.redis, app_id):
+        await schedule_recompute(job, app_id)
+        return JobResult(deferred=True)
 
     async def body(lock: Lock) -> JobResult:
         return JobResult(customers_rebuilt=await _drain_pending(job, app_id, now, lock))
@@ -124,6 +133,9 @@ async def customers_changed(job: JobContext, app_id: str, shop_ids: list[str], n
 async def refresh_app(job: JobContext, app_id: str, now: datetime) -> JobResult:
     """Drain pending shops, re-derive customers due by the clock, recompute app-level numbers."""
     await locking.clear_due(job.redis, app_id)
+    if await import_in_progress(job.db, job.redis, app_id):
+        await schedule_recompute(job, app_id)  # look again when the import may have finished
+        return JobResult(deferred=True)
 
     async def body(lock: Lock) -> JobResult:
         rebuilt = await _drain_pending(job, app_id, now, lock)
