@@ -6,7 +6,8 @@
 Modules, by concern: `vocabulary` (event types, lifecycle order, enums),
 `parsing` (times and money), `ordering` (the fold order), `ledger`
 (transactions: lifetime value, sale intervals), `billing` (interval, trial,
-monthly amount), `lifecycle` (the fold: states, timeline, MRR history),
+monthly amount), `charges` (a subscription charge's state, timeline texts),
+`lifecycle` (the fold: states, timeline, MRR history),
 `health` (score and `HEALTH_FORMULA`), `clock_changes` (``next_change_at``),
 `search` (prefix-search keys), `derive` (assembly), `codec` (Decimal ↔
 Decimal128), `money` (display rounding).

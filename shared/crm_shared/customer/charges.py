@@ -90,7 +90,16 @@ def plan_change_type(previous: Charge, new: Charge) -> str:
 
 def plan_change_detail(previous: Charge, new: Charge) -> str:
     """``"Pro 29.00 USD → Plus 49.00 USD"``: both plans with their monthly amounts."""
-    return f"{previous.name} {previous.monthly:.2f} {previous.currency} → {new.name} {new.monthly:.2f} {new.currency}"
+    return f"{previous.name} {cents(previous.monthly)} {previous.currency} → {new.name} {cents(new.monthly)} {new.currency}"
+
+
+def cents(amount: Decimal) -> str:
+    """``f"{amount:.2f}"``, faster for amounts that already have two decimals (``"29.00"``).
+
+    ``str`` writes a Decimal with exponent -2 in plain notation with exactly two
+    decimals, which is what the format gives; anything else goes through the format."""
+    text = str(amount)
+    return text if text[-3:-2] == "." else f"{amount:.2f}"
 
 
 def amount_detail(charge: dict[str, Any]) -> str | None:

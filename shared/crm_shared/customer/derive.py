@@ -183,8 +183,8 @@ def _installed_initially(stream: EventStream) -> bool:
 def _first_currency(stream: EventStream) -> str:
     """Currency of the first non-test subscription activation: the MRR currency before it."""
     for ev in stream.events:
-        if ev[3] == v.SUB_ACTIVATED and not ev[4]["charge"].get("test"):
-            amount = ev[4]["charge"].get("amount")
+        if ev[3] == v.SUB_ACTIVATED and not ev[5]["charge"].get("test"):
+            amount = ev[5]["charge"].get("amount")
             if amount:
                 return str(amount["currencyCode"])
     return v.DEFAULT_CURRENCY

@@ -12,7 +12,7 @@ charges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -56,6 +56,20 @@ def _key(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
+_NOW_KEYS: dict[datetime, str] = {}
+
+
+def _now_key(now: datetime) -> str:
+    """`_key` of the clock, through a small memo (every shop of a batch shares ``now``, and
+    `datetime.replace` and ``isoformat(timespec=...)`` cost more than summing a shop's sales)."""
+    key = _NOW_KEYS.get(now)
+    if key is None:
+        if len(_NOW_KEYS) >= 64:
+            _NOW_KEYS.clear()
+        key = _NOW_KEYS[now] = _key(now)
+    return key
+
+
 def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[str, dict[str, Any]]]:
     """One ``(time key, node)`` per transaction id: the latest restatement known at ``now``."""
     try:
@@ -65,7 +79,7 @@ def latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> di
 
 
 def _latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> dict[str, tuple[str, dict[str, Any]]]:
-    now_key = _key(now)
+    now_key = _now_key(now)
     latest: dict[str, tuple[str, dict[str, Any]]] = {}
     for doc in transactions:
         node = doc["node"]
@@ -82,85 +96,12 @@ def _latest_versions(transactions: Iterable[dict[str, Any]], now: datetime) -> d
 
 def build_ledger(transactions: Iterable[dict[str, Any]], now: datetime, test_charge_ids: set[str]) -> Ledger:
     """Summarize a shop's transactions as of ``now`` (see the module docstring)."""
-    if not isinstance(transactions, list | tuple):
-        transactions = list(transactions)  # read twice when the one-pass sum gives up
-    try:
-        ledger = _sum_once(transactions, now, test_charge_ids)
-    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, IndexError):
-        ledger = None  # the two-pass sum below raises the documented error
-    if ledger is not None:
-        return ledger
     ledger = Ledger()
     versions = latest_versions(transactions, now)
     try:
         _sum_sales(ledger, versions, test_charge_ids)
     except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
         raise MalformedDataError(f"unreadable Partner API transaction amount: {exc!r}") from exc
-    return ledger
-
-
-def _sum_once(transactions: Sequence[dict[str, Any]], now: datetime, test_charge_ids: set[str]) -> Ledger | None:
-    """`_sum_sales` over the transactions in one pass, or None when a transaction id repeats.
-
-    Without restatements every transaction is its own latest version, in input order, so
-    this is `latest_versions` and `_sum_sales` fused; a repeated id (or a node that cannot
-    be read) leaves the work to them."""
-    ledger = Ledger()
-    totals = ledger.totals
-    now_key = _key(now)
-    seen: set[str] = set()
-    latest_key = ""
-    latest_node: dict[str, Any] | None = None
-    intervals: dict[str, tuple[str, str]] = {}
-    memo = DECIMAL_MEMO.get
-    for doc in transactions:
-        node = doc["node"]
-        at = node["createdAt"]
-        created = at[:19] + ".000000" if len(at) == 20 and at[-1] == "Z" else time_key(at)
-        if created > now_key:
-            continue
-        tid = node["id"]
-        if tid in seen:
-            return None
-        seen.add(tid)
-        if created > latest_key:
-            latest_key, latest_node = created, node
-        kind = node.get("__typename")
-        if kind not in APP_SALE_TYPES:
-            continue
-        charge_id = node.get("chargeId")
-        if charge_id in test_charge_ids:
-            continue
-        gross = node.get("grossAmount")
-        net = node.get("netAmount")
-        if gross:
-            currency = gross["currencyCode"]
-            amount = gross["amount"]
-            gross_amount = memo(amount) or decimal(amount)
-        elif net:
-            currency, gross_amount = net["currencyCode"], ZERO
-        else:
-            continue
-        if net:
-            amount = net["amount"]
-            net_amount = memo(amount) or decimal(amount)
-        else:
-            net_amount = ZERO
-        total = totals.get(currency)
-        if total is None:
-            totals[currency] = [gross_amount, net_amount]
-        else:
-            total[0] += gross_amount
-            total[1] += net_amount
-        if kind == SUBSCRIPTION_SALE:
-            interval = node.get("billingInterval")
-            if charge_id and interval:
-                known = intervals.get(charge_id)
-                if known is None or created >= known[0]:
-                    intervals[charge_id] = (created, interval)
-        elif kind == USAGE_SALE:
-            ledger.usage_sales.append((parse_time(at), charge_id, gross_amount, currency))
-    _finish(ledger, intervals, latest_key, latest_node, transactions, now)
     return ledger
 
 
@@ -208,35 +149,17 @@ def _sum_sales(ledger: Ledger, versions: dict[str, tuple[str, dict[str, Any]]], 
                     intervals[charge_id] = (created, interval)
         elif kind == USAGE_SALE:
             ledger.usage_sales.append((parse_time(node["createdAt"]), charge_id, gross_amount, currency))
-    _finish(ledger, intervals, latest_key, latest_node, versions)
-
-
-def _finish(
-    ledger: Ledger,
-    intervals: dict[str, tuple[str, str]],
-    latest_key: str,
-    latest_node: dict[str, Any] | None,
-    versions: dict[str, tuple[str, dict[str, Any]]] | Sequence[dict[str, Any]],
-    now: datetime | None = None,
-) -> None:
-    """Sale intervals, the newest transaction's time and the newest shop node.
-
-    ``versions`` is `latest_versions`' answer, or (with ``now``) the transactions it is
-    computed from when the newest transaction names no shop."""
     ledger.sale_interval = {cid: interval for cid, (_, interval) in intervals.items()}
     if latest_node is None:
         return
     ledger.latest_at = _from_key(latest_key)
     if latest_node.get("shop"):
         ledger.latest_shop = (ledger.latest_at, latest_node["shop"])
-        return
-    # the newest transaction has no shop: the newest one that has
-    if now is not None:
-        versions = _latest_versions(versions, now)  # type: ignore[arg-type]
-    named = [(k, n["shop"]) for k, n in versions.values() if n.get("shop")]  # type: ignore[union-attr]
-    if named:
-        key, shop = max(named, key=_first)
-        ledger.latest_shop = (_from_key(key), shop)
+    else:  # the newest transaction has no shop: the newest one that has
+        named = [(k, n["shop"]) for k, n in versions.values() if n.get("shop")]
+        if named:
+            key, shop = max(named, key=_first)
+            ledger.latest_shop = (_from_key(key), shop)
 
 
 def _first(pair: tuple[str, Any]) -> str:
@@ -244,4 +167,7 @@ def _first(pair: tuple[str, Any]) -> str:
 
 
 def _from_key(key: str) -> datetime:
-    return datetime.fromisoformat(key).replace(tzinfo=UTC)
+    try:  # an explicit offset parses to the same aware datetime as .replace(tzinfo=UTC), 6x faster
+        return datetime.fromisoformat(key + "+00:00")
+    except ValueError:  # a key made from a malformed time: the error names the key itself
+        return datetime.fromisoformat(key).replace(tzinfo=UTC)

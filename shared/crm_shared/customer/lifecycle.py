@@ -98,7 +98,7 @@ class Lifecycle:
         self._events = events
         handlers = _HANDLERS
         index = 0
-        for t, _, cid, type_, node in events:
+        for t, _, cid, type_, _, node in events:
             due = self._trial_due
             if due is not None and due <= t:
                 self._end_trial()
@@ -310,7 +310,7 @@ class Lifecycle:
             ev = events[j]
             if ev[0] > limit:
                 return False
-            if ev[3] == v.SUB_ACTIVATED and ev[2] != cancelled.charge_id and not ev[4]["charge"].get("test"):
+            if ev[3] == v.SUB_ACTIVATED and ev[2] != cancelled.charge_id and not ev[5]["charge"].get("test"):
                 return True
         return False
 

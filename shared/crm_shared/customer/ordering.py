@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from crm_shared.customer.parsing import parse_time
@@ -24,8 +25,8 @@ from crm_shared.customer.vocabulary import (
 )
 from crm_shared.errors import MalformedDataError
 
-# (occurredAt, lifecycle rank, charge id or "", type, node)
-OrderedEvent = tuple[datetime, int, str, str, dict[str, Any]]
+# (occurredAt, lifecycle rank, charge id or "", type, input position, node)
+OrderedEvent = tuple[datetime, int, str, str, int, dict[str, Any]]
 
 _CREDIT_TYPES = frozenset({CREDIT_APPLIED, CREDIT_FAILED, CREDIT_PENDING})
 
@@ -42,25 +43,25 @@ class EventStream:
 
 
 def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream:
-    """Parse each ``partner_events`` document's node once and sort them (see module docstring)."""
-    # Duplicates are found through a string key: hashing an aware datetime costs as much as
-    # parsing it, and the Partner API's own form (`is_canonical`) is already a unique spelling
-    # of its instant; other spellings are rewritten to it (`instant_key`).
-    keyed: dict[tuple[str, int, str, str], OrderedEvent] = {}
+    """Parse each ``partner_events`` document's node once and sort them (see module docstring).
+
+    The events are sorted as ``(time, rank, charge id, type, input position)`` tuples and a
+    run of equal ``(time, rank, charge id, type)`` keeps its last event: no dict of keys,
+    whose aware-datetime hashes would cost as much as parsing.  A charge id or type that is
+    not a string (malformed) could make that sort and a dict of keys disagree, so such a
+    shop goes through `_order_by_key`, the dict-of-keys form."""
+    items: list[OrderedEvent] = []
     test_ids: set[str] = set()
     non_test = False
+    odd = False
     rank_of = LIFECYCLE_RANK.get
     fromiso = datetime.fromisoformat
+    position = 0
     try:
         for doc in events:
             node = doc["node"]
             at = node["occurredAt"]
-            if len(at) == 20 and at[4:17:3] == "--T::" and at[19] == "Z":  # is_canonical(at), inlined
-                occurred = fromiso(at)
-                key = at
-            else:
-                occurred = parse_time(at)
-                key = instant_key(occurred)
+            occurred = fromiso(at) if at[-1] == "Z" else parse_time(at)
             if occurred > now:
                 continue
             type_ = node["type"]
@@ -77,31 +78,48 @@ def order_events(events: Iterable[dict[str, Any]], now: datetime) -> EventStream
             else:
                 cid = ""
             rank = rank_of(type_, UNKNOWN_EVENT_RANK)
-            keyed[(key, rank, cid, type_)] = (occurred, rank, cid, type_, node)
+            if cid.__class__ is not str or type_.__class__ is not str:
+                odd = True
+                hash(cid)  # an unhashable id fails here, as it would as part of a dict key
+            items.append((occurred, rank, cid, type_, position, node))
+            position += 1
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedDataError(f"unreadable Partner API event: {exc!r}") from exc
-    # Keys are unique, so sorting compares at most the first four fields, never the nodes.
-    ordered = sorted(keyed.values())
+    if odd:
+        ordered = _order_by_key(items)
+    else:
+        items.sort()
+        ordered = _last_of_equal_keys(items)
     stream = EventStream(ordered, test_ids, non_test)
     if ordered:
         stream.latest_at = ordered[-1][0]
         for ev in reversed(ordered):
-            shop = ev[4].get("shop")
+            shop = ev[5].get("shop")
             if shop:
                 stream.latest_shop = (ev[0], shop)
                 break
     return stream
 
 
-def is_canonical(value: str) -> bool:
-    """Whether ``value`` is spelled ``YYYY-MM-DDTHH:MM:SSZ``, the Partner API's own form.
+def _last_of_equal_keys(items: list[OrderedEvent]) -> list[OrderedEvent]:
+    """Sorted events without duplicates: of equal (time, rank, charge id, type), the last input."""
+    if len(items) < 2:
+        return items
+    kept = [items[0]]
+    last = items[0]
+    for item in islice(items, 1, None):
+        if item[0] == last[0] and item[1] == last[1] and item[2] == last[2] and item[3] == last[3]:
+            kept[-1] = item  # sorted by input position within the run: the later one wins
+        else:
+            kept.append(item)
+        last = item
+    return kept
 
-    Such strings sort like their instants and two of them are equal exactly when their
-    instants are (`datetime.fromisoformat` has accepted the digits)."""
-    return len(value) == 20 and value[4:17:3] == "--T::" and value[19] == "Z"
 
-
-def instant_key(value: datetime) -> str:
-    """The string that identifies an aware UTC instant: the canonical form when it has whole
-    seconds (so it equals `is_canonical` spellings of the same instant), with microseconds otherwise."""
-    return value.replace(tzinfo=None).isoformat() + "Z"
+def _order_by_key(items: list[OrderedEvent]) -> list[OrderedEvent]:
+    """The events in input order, sorted through a dict of ``(time, rank, charge id, type)``
+    keys (the last event of a key wins): the order for malformed charge ids or types."""
+    keyed: dict[tuple[Any, ...], OrderedEvent] = {}
+    for item in items:
+        keyed[item[:4]] = item
+    return [keyed[key] for key in sorted(keyed)]

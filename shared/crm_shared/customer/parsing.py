@@ -45,6 +45,8 @@ def as_utc(value: datetime | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         return parse_time(value)
+    if value.tzinfo is _UTC:  # the common case, without computing the offset
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=_UTC)
     return value.astimezone(_UTC) if value.utcoffset() else value
