@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from redis.asyncio import Redis
 
-from crm_sync.rate_limiter import RateLimiter
+from crm_sync.rate_limiter import RateLimiter, bucket_key
 
 
 async def _grant_times(limiters: list[RateLimiter], n: int, token: str = "tok", hold: float = 0.0) -> list[float]:
@@ -58,3 +59,42 @@ async def test_a_request_that_never_completes_blocks_its_slot_until_the_timeout(
             await asyncio.sleep(0.03)
     wait = await limiter.try_acquire("tok", "next")
     assert wait > 0.3  # the dead requests still count as in flight
+
+
+async def test_acquire_books_its_slot_when_it_asks(aredis) -> None:
+    limiter = RateLimiter(aredis, rate=4.0)
+    waiters = [asyncio.create_task(limiter.acquire("tok")) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    # Slots at +0, +0.25 and +0.5 are taken by the three callers already: the next free one is at +0.75.
+    assert 0.6 < await limiter.try_acquire("tok", "later") <= 0.75
+    await asyncio.gather(*waiters)
+
+
+async def test_requests_in_flight_longer_than_the_window_delay_the_fifth_only_until_they_complete(aredis) -> None:
+    limiter = RateLimiter(aredis, rate=4.0)
+    times = await asyncio.wait_for(_grant_times([limiter], 5, hold=1.2), timeout=10)
+    # All four places are held by requests still in flight when the fifth asks; it gets the first
+    # place a second after the first completion (grant + 1.2 s), not after the in-flight timeout.
+    assert 2.19 <= times[4] - times[0] < 3.0
+
+
+async def test_a_caller_cancelled_before_its_slot_frees_its_place(aredis) -> None:
+    limiter = RateLimiter(aredis, rate=4.0)
+    await limiter.release("tok", await limiter.acquire("tok"))
+    waiter = asyncio.create_task(limiter.acquire("tok"))  # booked a quarter of a second ahead
+    await asyncio.sleep(0.05)
+    assert await aredis.zcard(bucket_key("tok") + ":window") == 2
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert await aredis.zcard(bucket_key("tok") + ":window") == 1  # never sent: holds no place
+
+
+async def test_grants_of_one_process_stay_an_interval_apart_whatever_redis_says(aredis) -> None:
+    limiter = RateLimiter(aredis, rate=4.0)
+    loop = asyncio.get_running_loop()
+    await limiter.acquire("tok")
+    first = loop.time()
+    await aredis.flushdb()  # the shared state forgets the first grant (as if its slot had been long ago)
+    await limiter.acquire("tok")
+    assert loop.time() - first >= 0.25

@@ -18,7 +18,7 @@ from crm_shared.broker import install_broker
 from crm_shared.messages import BACKFILL_APP, INGEST_SHOP_PROFILES, SYNC_APP, SYNC_QUEUE
 from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
-from crm_sync import handlers, metrics
+from crm_sync import client, handlers, metrics
 from crm_sync.config import get_config
 
 
@@ -32,9 +32,17 @@ class MetricsServer(Middleware):
             pass
 
 
+class WarmUp(Middleware):
+    """Build the Partner API schema and TLS context when a worker process boots, not in its first sync."""
+
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        client.warm_up()
+
+
 broker = install_broker()
 broker.add_middleware(AsyncIO())
 broker.add_middleware(MetricsServer())
+broker.add_middleware(WarmUp())
 
 _redis: Redis | None = None
 

@@ -5,9 +5,10 @@ A run's position lives in ``sync_state.streams.<name>``: ``mode``
 / ``range_end`` (the whole run), ``window_start`` / ``window_end`` (the query
 filters of the current window, so a cursor is always replayed with the query
 that produced it), ``cursor`` (last edge of the last stored page), ``pages``,
-``items``, ``newest_seen`` and ``watermark``.  The next page is fetched while
-the current one is being stored, and the checkpoint is written only after the
-page is stored, so a SIGKILL at any point resumes at the last stored page.
+``items``, ``newest_seen`` and ``watermark``.  Pages are fetched ahead while
+earlier ones are being stored (up to `PAGES_AHEAD`), and the checkpoint is
+written only after a page is stored, in order, so a SIGKILL at any point
+resumes at the last stored page.
 The watermark moves only when a run completes, to the newest timestamp seen.
 """
 
@@ -34,6 +35,25 @@ log = logging.getLogger(__name__)
 
 INCREMENTAL, BACKFILL = "incremental", "backfill"
 Document = dict[str, Any]
+#: Pages a stream may have fetched beyond the one being stored.
+PAGES_AHEAD = 4
+
+
+async def _next_page(pages: asyncio.Queue[Page], fetcher: asyncio.Task[None]) -> Page:
+    """The next fetched page, or the fetcher's error."""
+    if pages.empty() and not fetcher.done():
+        getter = asyncio.ensure_future(pages.get())
+        try:
+            await asyncio.wait({getter, fetcher}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not getter.done():
+                getter.cancel()  # takes nothing from the queue
+        if getter.done() and not getter.cancelled():
+            return getter.result()
+    if pages.empty():
+        fetcher.result()  # raises the fetch error
+        raise RuntimeError("the page fetcher stopped before the last page")
+    return pages.get_nowait()
 
 
 @dataclass(frozen=True)
@@ -139,23 +159,32 @@ class StreamRunner:
         return {**run, **done}
 
     async def _walk(self, run: dict[str, Any], window: Window) -> None:
-        """All pages of one window, from the stored cursor on."""
-        fetch = self.spec.fetch
-        pending: asyncio.Task[Page] = asyncio.create_task(fetch(run.get("cursor"), window))
+        """All pages of one window, from the stored cursor on.
+
+        A fetcher task requests each page as soon as the previous one has arrived (its cursor is all it
+        needs), up to `PAGES_AHEAD` pages ahead of storage, so a slow write never leaves a rate-limit
+        slot unused; pages are stored and checkpointed in order here."""
+        pages: asyncio.Queue[Page] = asyncio.Queue(maxsize=PAGES_AHEAD)
+        fetcher = asyncio.create_task(self._fetch_ahead(run.get("cursor"), window, pages))
         try:
             while True:
-                page = await pending
-                more = page.has_next_page and bool(page.edges)
-                if more:
-                    pending = asyncio.create_task(fetch(page.last_cursor, window))
+                page = await _next_page(pages, fetcher)
                 await self._store_page(run, window, page)
-                if not more:
+                if not (page.has_next_page and page.edges):
                     return
         finally:
-            if not pending.done():
-                pending.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await pending
+            if not fetcher.done():
+                fetcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await fetcher
+
+    async def _fetch_ahead(self, cursor: str | None, window: Window, pages: asyncio.Queue[Page]) -> None:
+        while True:
+            page = await self.spec.fetch(cursor, window)
+            await pages.put(page)
+            if not (page.has_next_page and page.edges):
+                return
+            cursor = page.last_cursor
 
     async def _store_page(self, run: dict[str, Any], window: Window, page: Page) -> None:
         docs, malformed = [], 0
