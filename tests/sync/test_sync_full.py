@@ -42,12 +42,21 @@ async def test_full_backfill_equals_the_scenario_exactly(db, aredis) -> None:
 
 async def test_first_incremental_sync_reads_all_history(db, aredis) -> None:
     scenario = build_scenario(seed=4, shops=30)
+    progress: list[float | None] = []
+
+    async def notify(app_id: str, shop_ids: list[str]) -> None:
+        progress.append((await sync_state(db, APP))["progress"])
+
     with running_simulator(scenario) as sim:
         await register(db, scenario, sim.url)
-        await sync_app(db, aredis, APP, settings=FAST, config=fast_config())
+        await sync_app(db, aredis, APP, notify=notify, settings=FAST, config=fast_config())
     events, txns = await stored(db, APP)
     assert events == expected_events(scenario, APP)
     assert txns == expected_transactions(scenario, APP)
+    # The first sync (no watermark) reports progress too, measured against the backfill floor.
+    assert (await sync_state(db, APP))["progress"] == 1.0
+    assert all(p is not None for p in progress) and progress == sorted(progress)
+    assert any(0 < p < 1 for p in progress)
 
 
 async def test_late_events_and_restatements_are_picked_up_by_the_next_incremental_run(db, aredis) -> None:

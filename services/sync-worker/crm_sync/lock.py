@@ -16,6 +16,7 @@ import secrets
 from redis.asyncio import Redis
 
 from crm_shared.errors import CrmError
+from crm_shared.sync_activity import sync_lease_key
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -42,8 +43,8 @@ class LeaseLostError(CrmError):
 
 
 def lease_key(app_id: str) -> str:
-    """Redis key of the sync lease of one app."""
-    return f"crm:sync:lease:{app_id}"
+    """Redis key of the sync lease of one app (the analytics worker watches it, see `crm_shared.sync_activity`)."""
+    return sync_lease_key(app_id)
 
 
 class AppLease:

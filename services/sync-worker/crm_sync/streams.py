@@ -230,6 +230,9 @@ class StreamRunner:
             if self.spec.newest_first and oldest is not None:
                 position = min(position, oldest)
             return fraction(lower, upper, position)
-        if not self.spec.newest_first or window.start is None:
+        if not self.spec.newest_first:
             return None
-        return fraction(parse_iso(window.start), run.get("newest_seen"), oldest)
+        # An app's first sync has no lower bound: measure it against the backfill floor, an estimate of how far
+        # back history can go (an app younger than that jumps to 1.0 when its oldest page has been read).
+        lower = parse_iso(window.start) if window.start is not None else self.settings.floor
+        return fraction(lower, run.get("newest_seen"), oldest)

@@ -18,7 +18,10 @@ class SyncStatus:
     last_error: str | None = strawberry.field(description="The last error, if the last sync failed.")
     last_error_permanent: bool = strawberry.field(
         description="The last error will not go away by retrying (bad token, unknown app or version).")
-    progress: float | None = strawberry.field(description="0.0-1.0 while a backfill runs, else null.")
+    progress: float | None = strawberry.field(description=(
+        "Share (0.0-1.0) of the current or last run's time range read so far; 1.0 when it completed. An app's "
+        "first sync, which has no lower bound, is measured against the 5-year backfill floor, so a younger app "
+        "jumps to 1.0 at the end. Null when unknown (no sync yet)."))
     events_synced: int = strawberry.field(description="Partner API events stored so far.")
     transactions_synced: int = strawberry.field(description="Partner API transactions stored so far.")
 
