@@ -159,7 +159,9 @@ def run_size(shops: int, work: Path, freshness_samples: int, pages_per_variant: 
     scenario = json.loads(scenario_path.read_text())
     config = StackConfig(
         data_dir=work / f"stack-{shops}", gateway_port=free_port(), sim_port=free_port(), scenario=scenario_path,
-        now=NOW, mongo_storage=":memory:", bootstrap_api_key=f"crm_bench_{uuid.uuid4().hex}",
+        # SecantusDB's ":memory:" mode keeps everything in its 1 GB WiredTiger cache, which a 100k-customer app
+        # overflows (WT_CACHE_FULL); big apps get a data folder, where the cache evicts to disk as MongoDB does.
+        now=NOW, mongo_storage=":memory:" if shops < 50_000 else str(work / f"mongo-{shops}"), bootstrap_api_key=f"crm_bench_{uuid.uuid4().hex}",
         extra_env={"PARTNER_SIM_THROTTLE": "0", "PARTNER_API_RATE": "1000", "SYNC_PAGE_SIZE": "100",
                    "LOG_LEVEL": "WARNING"},
     )
