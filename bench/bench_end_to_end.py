@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -223,6 +224,8 @@ def main() -> int:
     parser.add_argument("--pages-per-variant", type=int, default=10,
                         help="customer pages walked per list variant (4 variants); fewer on big apps")
     args = parser.parse_args()
+    # `kill` (SIGTERM) must stop the stack too: turn it into SystemExit so the `finally` of each run stops it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
         for shops in (int(s) for s in args.sizes.split(",")):
