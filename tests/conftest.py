@@ -37,7 +37,8 @@ def services() -> Iterator[dict[str, str]]:
         get_settings.cache_clear()
         yield {"mongodb_uri": mongo_uri, "redis_url": redis_url, "log_dir": str(log_dir)}
     finally:
-        group.stop()
+        survivors = group.stop()
+        assert not survivors, f"processes of the test services survived their stop: {survivors}"
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AgeLimit, Callbacks, Pipelines, Retries, ShutdownNotifications, TimeLimit
 
@@ -25,11 +24,4 @@ def make_broker(redis_url: str | None = None) -> RedisBroker:
     )
     for queue in ("sync", "analytics"):
         broker.declare_queue(queue)
-    return broker
-
-
-def install_broker(redis_url: str | None = None) -> RedisBroker:
-    """Create the broker and make it dramatiq's global broker."""
-    broker = make_broker(redis_url)
-    dramatiq.set_broker(broker)
     return broker

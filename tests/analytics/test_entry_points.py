@@ -8,9 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_devstack.processes import ProcessGroup
 
 from analytics.raw_factory import NOW, store, synthetic_app
 from crm_shared.broker import make_broker
@@ -37,14 +40,13 @@ async def test_rebuild_command_recomputes_one_app_from_raw_data(db: AsyncDatabas
     assert await db[APP_SUMMARIES].find_one({"_id": raw.app_id}) is not None
 
 
-async def test_worker_command_consumes_customers_changed(db: AsyncDatabase, redis_url: str, redis_client: Any) -> None:
+async def test_worker_command_consumes_customers_changed(db: AsyncDatabase, redis_url: str, redis_client: Any,
+                                                         tmp_path: Path) -> None:
     raw = synthetic_app(6, seed=41)
     await store(db, raw)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "crm_analytics", "worker"],
-        env=env_for(db, ANALYTICS_DEBOUNCE_SECONDS="0.5", ANALYTICS_WORKER_THREADS="1"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
+    group = ProcessGroup(tmp_path / "logs")
+    proc = group.start("analytics-worker", [sys.executable, "-m", "crm_analytics", "worker"],
+                       env_for(db, ANALYTICS_DEBOUNCE_SECONDS="0.5", ANALYTICS_WORKER_THREADS="1"))
     broker = make_broker(redis_url)
     try:
         send(broker, CustomersChanged(app_id=raw.app_id, shop_ids=raw.shop_ids()))
@@ -60,7 +62,6 @@ async def test_worker_command_consumes_customers_changed(db: AsyncDatabase, redi
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        finally:
+            assert group.stop() == []
     assert proc.returncode == 0

@@ -69,7 +69,8 @@ def stack(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
     try:
         yield running
     finally:
-        running.stop()
+        survivors = running.stop()
+        assert not survivors, f"processes of the stack survived its stop: {survivors}"
 
 
 def _client(stack: RunningStack, key: str | None) -> Client:

@@ -23,6 +23,7 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from crm_analytics.locking import key as analytics_key
+from crm_devstack.proc_table import alive, descendants
 from crm_devstack.processes import free_port
 from crm_devstack.stack import RunningStack, StackConfig, start_stack
 from crm_shared.broker import make_broker
@@ -106,14 +107,10 @@ class FaultStack:
         return next(p for n, p in self.running.group.procs if n == name)
 
     def kill9(self, name: str) -> None:
-        """SIGKILL the whole process group of `name` (the dramatiq master and its worker processes)."""
-        proc = self.proc(name)
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=30)
-        self.running.group.procs.remove((name, proc))
+        """SIGKILL the process `name` (a worker is one process: no child of it may survive it)."""
+        orphans_to_be = descendants(self.proc(name).pid)
+        self.running.group.stop_one(name, signal.SIGKILL)
+        assert not [p for p in orphans_to_be if alive(p)], f"{name} left processes behind when killed"
 
     def restart(self, name: str) -> None:
         self.running.group.start(name, WORKER_ARGV[name], self.env)
@@ -138,9 +135,11 @@ class FaultStack:
         return r.json()
 
     def stop(self) -> None:
+        """Stop the stack; fails when any of its processes survives."""
         self.mongo.close()
-        self.running.stop()
+        survivors = self.running.stop()
         self.mongo_drop()
+        assert not survivors, f"processes of the stack survived its stop: {survivors}"
 
     def mongo_drop(self) -> None:
         try:

@@ -4,9 +4,7 @@ recovers by itself, and nothing is lost or duplicated."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,19 +22,12 @@ def infra(tmp_path: Path) -> Iterator[ProcessGroup]:
     try:
         yield group
     finally:
-        group.stop()
+        assert group.stop() == [], "a private server survived its stop"
 
 
 def stop_server(group: ProcessGroup, name_prefix: str, sig: int) -> None:
     """Stop the private server whose process name starts with `name_prefix`."""
-    name, proc = next((n, p) for n, p in group.procs if n.startswith(name_prefix))
-    os.killpg(proc.pid, sig)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    group.procs.remove((name, proc))
+    group.stop_one(next(n for n, _p in group.procs if n.startswith(name_prefix)), sig)
 
 
 def _one_outage_request(stack: FaultStack, i: int) -> httpx.Response:

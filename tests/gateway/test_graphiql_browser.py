@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -14,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crm_devstack.processes import free_port, wait_for_port
+from crm_devstack.processes import ProcessGroup, free_port, start_gateway
 from tests.gateway.conftest import Seeded
 
 pytestmark = pytest.mark.e2e
@@ -33,25 +31,18 @@ def _need(binary: str) -> str:
 
 
 @pytest.fixture
-def served_gateway(seeded: Seeded, mongo_uri: str, redis_url: str) -> Iterator[str]:
+def served_gateway(seeded: Seeded, mongo_uri: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
     """The gateway started exactly as the launcher does, on a free port, over the seeded database."""
     port = free_port()
-    env = {**os.environ, "MONGODB_URI": mongo_uri, "MONGODB_DB": seeded.db.name, "REDIS_URL": redis_url,
-           "GATEWAY_PORT": str(port), "CRM_NOW": "2026-03-01T00:00:00Z", "CRM_ENV": "development"}
-    log = open(Path(tempfile.gettempdir()) / f"gateway-{port}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "crm_gateway", "serve"], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    env = {"MONGODB_URI": mongo_uri, "MONGODB_DB": seeded.db.name, "REDIS_URL": redis_url,
+           "CRM_NOW": "2026-03-01T00:00:00Z", "CRM_ENV": "development"}
+    group = ProcessGroup(tmp_path / "logs")
     try:
-        wait_for_port(port, timeout=60, proc=proc)
+        start_gateway(group, port, env)
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        survivors = group.stop()
+        assert not survivors, f"processes of the gateway survived its stop: {survivors}"
 
 
 def test_graphiql_runs_a_customers_query(served_gateway: str, seeded: Seeded) -> None:

@@ -12,12 +12,11 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from crm_devstack.processes import ProcessGroup, free_port, wait_for_port
+from crm_devstack.processes import ProcessGroup, free_port, start_gateway
 from crm_gateway.graphql.types.node import customer_global_id
 from crm_shared.mongo import PARTNER_TRANSACTIONS
 from tests.gateway.conftest import APP_A1, APP_A2, APP_B, Seeded, seed
 from tests.gateway.factories import NOW
-from tests.hostile.gateway_process import start_gateway
 
 # A Redis database number no other suite uses: the gateway's triggerSync / profile messages land there and
 # no worker of another test consumes them.
@@ -104,7 +103,8 @@ def gateway(tenants: Tenants, mongo_uri: str, redis_url: str,
         start_gateway(group, port, env)
         yield Gateway(base_url=f"http://127.0.0.1:{port}", tenants=tenants, log=group.log_dir / "gateway.log")
     finally:
-        group.stop()
+        survivors = group.stop()
+        assert not survivors, f"processes of the gateway survived its stop: {survivors}"
 
 
 @pytest.fixture

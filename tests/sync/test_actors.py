@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from crm_devstack.processes import ProcessGroup
 from crm_shared.broker import make_broker
 from crm_shared.messages import CUSTOMERS_CHANGED, BackfillApp, IngestShopProfiles, ShopProfile, SyncApp, send
 from crm_shared.mongo import SHOP_PROFILES
@@ -24,20 +24,14 @@ APP = "gid://partners/App/101"
 
 
 @pytest.fixture
-def worker(db, redis_client) -> Iterator[subprocess.Popen[bytes]]:
-    env = {**os.environ, "MONGODB_DB": db.name, "PARTNER_API_RATE": "50", "SYNC_PAGE_SIZE": "20",
-           "SYNC_WORKER_THREADS": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "crm_sync", "worker"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+def worker(db, redis_client, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    env = {"MONGODB_DB": db.name, "PARTNER_API_RATE": "50", "SYNC_PAGE_SIZE": "20", "SYNC_WORKER_THREADS": "2"}
+    group = ProcessGroup(tmp_path / "logs")
+    proc = group.start("sync-worker", [sys.executable, "-m", "crm_sync", "worker"], env)
     try:
         yield proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        assert group.stop() == [], "a process of the sync worker survived its stop"
 
 
 async def _wait_for(predicate, timeout: float = 120.0) -> None:
@@ -99,7 +93,11 @@ async def test_permanent_error_is_recorded_and_not_retried(db, redis_client, wor
             return (await sync_state(db, APP)).get("state") == "FAILED"
 
         await _wait_for(failed)
-        await asyncio.sleep(3)
+
+        async def settled() -> bool:  # the message was acknowledged and no retry of it is waiting
+            return not redis_client.hlen("dramatiq:sync.msgs") and not redis_client.hlen("dramatiq:sync.DQ.msgs")
+
+        await _wait_for(settled)
         requests = len(sim.requests())
     st = await sync_state(db, APP)
     assert st["last_error_permanent"] is True and "401" in st["last_error"]

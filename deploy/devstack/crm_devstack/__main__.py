@@ -1,34 +1,20 @@
-"""`python -m crm_devstack run`: the whole product locally, Ctrl-C stops it."""
+"""`python -m crm_devstack run`: the whole product locally; Ctrl-C (or SIGTERM) stops every process it started."""
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
+import threading
 import time
 
-from crm_devstack.stack import StackConfig, start_stack
+from crm_devstack.data_dir import DataDirInUseError
+from crm_devstack.stack import PortInUseError, RunningStack, StackConfig, start_stack
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="crm_devstack")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start every service with demo (or PARTNER_SIM_SCENARIO) data")
-    parser.parse_args()
-
-    config = StackConfig.from_env()
-    started = time.monotonic()
-    print("starting the CRM stack (first start generates demo data and may take a minute)...", flush=True)
-    stack = start_stack(config)
-    stopping = False
-
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    print(
-        f"\nCRM is up in {time.monotonic() - started:.1f}s\n"
+def _banner(stack: RunningStack, seconds: float) -> str:
+    return (
+        f"\nCRM is up in {seconds:.1f}s\n"
         f"  GraphiQL:     {stack.graphql_url}\n"
         f"  API key:      {stack.api_key}\n"
         f"  Organization: {stack.organization_id}\n"
@@ -36,23 +22,50 @@ def main() -> None:
         f"  MongoDB:      {stack.env['MONGODB_URI']} (database {stack.env['MONGODB_DB']})\n"
         f"  Redis:        {stack.env['REDIS_URL']}\n"
         f"  Partner API:  {stack.env['PARTNER_API_URL']}\n"
-        f"  Logs:         {config.data_dir.resolve() / 'logs'}\n"
+        f"  Data:         {stack.data_dir} (logs in {stack.data_dir / 'logs'})\n"
         "In GraphiQL, add the header {\"Authorization\": \"Bearer <API key>\"}. The first sync runs now.\n"
-        "Press Ctrl-C to stop everything.",
-        flush=True,
+        "Press Ctrl-C to stop everything."
     )
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="crm_devstack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start every service with demo (or PARTNER_SIM_SCENARIO) data")
+    parser.parse_args()
+
+    signal.signal(signal.SIGTERM, _interrupt)  # while starting, SIGTERM unwinds like Ctrl-C: start_stack cleans up
+    config = StackConfig.from_env()
+    started = time.monotonic()
+    print("starting the CRM stack (first start generates demo data and may take a minute)...", flush=True)
     try:
-        while not stopping:
+        stack = start_stack(config)
+    except (DataDirInUseError, PortInUseError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr, flush=True)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted while starting; everything started was stopped.", flush=True)
+        return 130
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(_banner(stack, time.monotonic() - started), flush=True)
+    try:
+        while not stop.wait(0.5):
             for name, proc in stack.group.procs:
                 if proc.poll() is not None:
                     print(f"{name} exited with {proc.returncode}; see its log. Stopping.", flush=True)
-                    stopping = True
-            time.sleep(0.5)
+                    stop.set()
     finally:
         print("stopping...", flush=True)
-        stack.stop()
-        print("stopped.", flush=True)
+        survivors = stack.stop()
+        print(f"stopped; still alive: {survivors}" if survivors else "stopped.", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

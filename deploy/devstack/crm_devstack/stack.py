@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crm_devstack.processes import ProcessGroup, free_port, start_redis, start_secantus, wait_for_port
+from crm_devstack.data_dir import DataDirLock, claim
+from crm_devstack.processes import (
+    ProcessGroup,
+    free_port,
+    port_in_use,
+    start_gateway,
+    start_redis,
+    start_secantus,
+    wait_for_port,
+)
 
 PY = sys.executable
 
@@ -45,11 +54,13 @@ class StackConfig:
     @classmethod
     def from_env(cls) -> StackConfig:
         env = os.environ
-        scenario = env.get("PARTNER_SIM_SCENARIO") or None
+        scenario = Path(env["PARTNER_SIM_SCENARIO"]).resolve() if env.get("PARTNER_SIM_SCENARIO") else None
+        data_dir = Path(env["CRM_DATA_DIR"]) if env.get("CRM_DATA_DIR") else default_data_dir(scenario)
         return cls(
+            data_dir=data_dir,
             gateway_port=int(env.get("GATEWAY_PORT") or 8000),
             sim_port=int(env.get("PARTNER_SIM_PORT") or 8090),
-            scenario=Path(scenario).resolve() if scenario else None,
+            scenario=scenario,
             mongodb_uri=env.get("MONGODB_URI") or None,
             redis_url=env.get("REDIS_URL") or None,
             partner_api_url=env.get("PARTNER_API_URL") or None,
@@ -57,6 +68,18 @@ class StackConfig:
             bootstrap_api_key=env.get("CRM_BOOTSTRAP_API_KEY") or None,
             demo_shops=int(env.get("CRM_DEMO_SHOPS") or 3000),
         )
+
+
+def default_data_dir(scenario: Path | None) -> Path:
+    """``.data`` for the demo; a folder of its own under ``.data`` for each scenario file."""
+    if scenario is None:
+        return Path(".data")
+    digest = hashlib.sha256(str(scenario).encode()).hexdigest()[:10]
+    return Path(".data") / f"scenario-{scenario.stem}-{digest}"
+
+
+class PortInUseError(RuntimeError):
+    """A port the stack needs is taken."""
 
 
 @dataclass
@@ -69,9 +92,16 @@ class RunningStack:
     app_ids: list[str]
     env: dict[str, str]
     group: ProcessGroup
+    data_dir: Path
+    lock: DataDirLock | None = None
 
-    def stop(self) -> None:
-        self.group.stop()
+    def stop(self) -> list[int]:
+        """Stop every process of the stack and free its data folder; the pids still alive (normally none)."""
+        survivors = self.group.stop()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+        return survivors
 
 
 def _database_name(config: StackConfig) -> str:
@@ -133,16 +163,33 @@ def _send_initial_messages(env: dict[str, str], scenario: dict[str, Any]) -> Non
     broker.close()
 
 
+def _check_ports(config: StackConfig) -> None:
+    wanted = [("GATEWAY_PORT", config.gateway_port)]
+    if not config.partner_api_url:
+        wanted.append(("PARTNER_SIM_PORT", config.sim_port))
+    for variable, port in wanted:
+        if port_in_use(port):
+            raise PortInUseError(f"port {port} is in use (another stack?); choose another with {variable}=<port>")
+
+
 def start_stack(config: StackConfig) -> RunningStack:
-    """Start every part; on any failure stop what was started and re-raise."""
+    """Start every part; on any failure stop what was started and re-raise.
+
+    Raises `DataDirInUseError` when another stack holds the data folder and
+    `PortInUseError` when a port is taken, before starting anything."""
     data_dir = config.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = claim(data_dir)
     group = ProcessGroup(data_dir / "logs")
     try:
-        return _start(config, data_dir, group)
+        _check_ports(config)
+        stack = _start(config, data_dir, group)
     except BaseException:
         group.stop()
+        lock.release()
         raise
+    stack.lock = lock
+    lock.describe(gateway=stack.graphql_url, pgid=group.pgid)
+    return stack
 
 
 def _start(config: StackConfig, data_dir: Path, group: ProcessGroup) -> RunningStack:
@@ -179,8 +226,7 @@ def _start(config: StackConfig, data_dir: Path, group: ProcessGroup) -> RunningS
     group.start("analytics-worker", [PY, "-m", "crm_analytics", "worker"], env)
     group.start("sync-scheduler", [PY, "-m", "crm_sync", "scheduler"], env)
     group.start("analytics-scheduler", [PY, "-m", "crm_analytics", "scheduler"], env)
-    gateway = group.start("gateway", [PY, "-m", "crm_gateway", "serve"], env)
-    wait_for_port(config.gateway_port, timeout=60, proc=gateway)
+    start_gateway(group, config.gateway_port, env)
 
     _send_initial_messages(env, scenario)
     return RunningStack(
@@ -190,4 +236,5 @@ def _start(config: StackConfig, data_dir: Path, group: ProcessGroup) -> RunningS
         app_ids=[a["id"] for a in scenario["apps"]],
         env=env,
         group=group,
+        data_dir=data_dir,
     )

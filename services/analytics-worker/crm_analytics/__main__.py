@@ -15,15 +15,15 @@ import asyncio
 import logging
 import signal
 import sys
-import threading
 
-from dramatiq import Worker
 from redis.asyncio import Redis
 
-from crm_shared.broker import install_broker
+from crm_shared.broker import make_broker
 from crm_shared.clock import utcnow
+from crm_shared.messages import ANALYTICS_QUEUE
 from crm_shared.mongo import ensure_base_indexes, get_db
 from crm_shared.settings import get_settings
+from crm_shared.worker_process import run_worker
 
 from crm_analytics.actors import WorkerEnv, declare_actors
 from crm_analytics.config import AnalyticsSettings, JobContext
@@ -33,20 +33,13 @@ from crm_analytics.scheduler import run_scheduler
 
 
 def _worker() -> int:
+    """A dramatiq worker on queue ``analytics`` in this process (`crm_shared.worker_process`)."""
     settings = get_settings()
     analytics = AnalyticsSettings()  # type: ignore[call-arg]
-    broker = install_broker(settings.redis_url)
+    broker = make_broker(settings.redis_url)
     asyncio.run(_prepare_indexes())
     declare_actors(broker, WorkerEnv(settings.mongodb_uri, settings.mongodb_db, settings.redis_url, analytics))
-    worker = Worker(broker, queues={"analytics"}, worker_threads=analytics.worker_threads)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    worker.start()
-    logging.getLogger(__name__).info("analytics worker started (%d threads)", analytics.worker_threads)
-    stop.wait()
-    worker.stop(timeout=30_000)
-    return 0
+    return run_worker(broker, [ANALYTICS_QUEUE], analytics.worker_threads)
 
 
 async def _prepare_indexes() -> None:
@@ -57,7 +50,7 @@ async def _prepare_indexes() -> None:
 
 def _scheduler() -> int:
     settings = get_settings()
-    broker = install_broker(settings.redis_url)
+    broker = make_broker(settings.redis_url)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -72,7 +65,7 @@ def _scheduler() -> int:
 
 def _rebuild(app_id: str) -> int:
     settings = get_settings()
-    broker = install_broker(settings.redis_url)
+    broker = make_broker(settings.redis_url)
 
     async def main() -> None:
         db = get_db()

@@ -5,46 +5,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
-import subprocess
 import sys
 
 from crm_shared.settings import get_settings
 from crm_sync.config import get_config
 
 
-def _die_with_parent() -> None:
-    """In the child: SIGTERM it when this process dies (Linux prctl PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-    except OSError:  # not Linux: the parent still forwards every signal it gets
-        pass
-
-
 def _worker() -> int:
-    """Run the dramatiq CLI for queue ``sync`` as a child in its own session.
+    """A dramatiq worker on queue ``sync`` in this process (`crm_shared.worker_process`)."""
+    from crm_shared.broker import make_broker
+    from crm_shared.messages import SYNC_QUEUE
+    from crm_shared.worker_process import run_worker
+    from crm_sync import client, metrics
+    from crm_sync.actors import declare_actors
 
-    Signals sent to this process (or its whole group, as launchers do) reach
-    dramatiq's main process exactly once, which then shuts its worker
-    processes down cleanly; a dramatiq worker process that gets a second
-    SIGTERM from the group as well would hang instead."""
-    config = get_config()
-    argv = [sys.executable, "-m", "dramatiq", "crm_sync.actors", "--queues", "sync",
-            "--processes", str(config.worker_processes), "--threads", str(config.worker_threads)]
-    proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=_die_with_parent)
-
-    def forward(signum: int, _frame: object) -> None:
-        try:
-            os.kill(proc.pid, signum)
-        except ProcessLookupError:
-            pass
-
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, forward)
-    return proc.wait()
+    settings, config = get_settings(), get_config()
+    broker = make_broker(settings.redis_url)
+    declare_actors(broker, settings)
+    metrics.serve(config.metrics_port)
+    client.warm_up()  # the Partner API schema and TLS context, built once here rather than in the first sync
+    return run_worker(broker, [SYNC_QUEUE], config.worker_threads, stop_timeout=10.0)
 
 
 async def _scheduler() -> int:

@@ -1,0 +1,106 @@
+"""How both workers run their actors: one event loop and one set of clients per worker thread.
+
+dramatiq runs each message in one of the worker process's threads.  An actor of
+this project is a plain function that hands an async job to `ThreadRuntime.run`:
+the thread keeps one asyncio event loop (`asyncio.Runner`) and the resources
+opened on it (Mongo and Redis clients), made on the thread's first message and
+closed when the thread stops.  Nothing is created at import time: a service's
+``declare_actors(broker, settings)`` builds a runtime and declares its actors
+on the broker it is given, so the worker process and the tests bind them to
+the broker and databases they choose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import dramatiq
+from dramatiq.middleware import Middleware
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from redis.asyncio import Redis
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Clients:
+    """A Mongo database and an asyncio Redis client opened on one event loop."""
+
+    db: AsyncDatabase[Any]
+    redis: Redis
+    mongo: AsyncMongoClient[Any]
+
+    @classmethod
+    def open(cls, mongodb_uri: str, db_name: str, redis_url: str) -> Clients:
+        """New clients (call on the event loop that will use them)."""
+        mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_uri, tz_aware=True)
+        return cls(db=mongo[db_name], redis=Redis.from_url(redis_url), mongo=mongo)
+
+    async def aclose(self) -> None:
+        await self.redis.aclose()
+        await self.mongo.close()
+
+
+class _State(threading.local):
+    runner: asyncio.Runner | None = None
+    resources: Any = None
+
+
+class ThreadRuntime(Generic[R]):
+    """Runs async jobs on the calling worker thread's own event loop, with that thread's resources."""
+
+    def __init__(self, broker: dramatiq.Broker, open_resources: Callable[[], R],
+                 close_resources: Callable[[R], Awaitable[None]]) -> None:
+        self.broker = broker
+        self._open = open_resources
+        self._close = close_resources
+        self._local = _State()
+        broker.add_middleware(_CloseThreadRuntime(self))
+
+    def run(self, job: Callable[[R], Awaitable[T]]) -> T:
+        """Run `job(resources)` to completion on this thread's loop."""
+        local = self._local
+        if local.runner is None:
+            local.runner = asyncio.Runner()
+
+        async def with_resources() -> T:
+            if local.resources is None:
+                local.resources = self._open()
+            return await job(local.resources)
+
+        return local.runner.run(with_resources())
+
+    def close_thread(self) -> None:
+        """Close this thread's resources and event loop (called in the thread itself)."""
+        local = self._local
+        if local.runner is None:
+            return
+        resources, local.resources = local.resources, None
+        if resources is not None:
+            local.runner.run(self._close(resources))
+        local.runner.close()
+        local.runner = None
+
+    def declare(self, queue: str, actors: dict[str, tuple[Callable[..., None], dict[str, Any]]]
+                ) -> dict[str, dramatiq.Actor[Any, Any]]:
+        """Declare `{actor name: (function, dramatiq options)}` on queue `queue` of this runtime's broker."""
+        return {
+            name: dramatiq.actor(fn, broker=self.broker, actor_name=name, queue_name=queue, **options)
+            for name, (fn, options) in actors.items()
+        }
+
+
+class _CloseThreadRuntime(Middleware):
+    """Closes a worker thread's event loop and clients when the thread stops."""
+
+    def __init__(self, runtime: ThreadRuntime[Any]) -> None:
+        self.runtime = runtime
+
+    def before_worker_thread_shutdown(self, broker: dramatiq.Broker, thread: Any) -> None:
+        self.runtime.close_thread()

@@ -1,0 +1,51 @@
+"""The one way a worker process runs: dramatiq's `Worker` in this process, stopped by a signal or orphaning.
+
+``python -m crm_sync worker`` and ``python -m crm_analytics worker`` both declare
+their actors on a broker and call `run_worker`.  There is no child process:
+SIGTERM or SIGINT stops the worker (in-flight messages get `stop_timeout`
+seconds; unfinished ones are redelivered by the broker later), and so does the
+death of the process that started it (the worker is re-parented), so a worker
+never outlives its launcher.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Iterable
+
+import dramatiq
+from dramatiq import Worker
+
+log = logging.getLogger(__name__)
+
+PARENT_POLL_SECONDS = 1.0
+
+
+def run_worker(broker: dramatiq.Broker, queues: Iterable[str], threads: int, stop_timeout: float = 30.0,
+               watch_parent: bool = True) -> int:
+    """Consume `queues` with `threads` worker threads until SIGTERM/SIGINT or the parent's death; exit code."""
+    stop = threading.Event()
+    reason: list[str] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        reason.append(signal.Signals(signum).name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    parent = os.getppid()
+    broker.emit_after("process_boot")
+    worker = Worker(broker, queues=set(queues), worker_threads=threads)
+    worker.start()
+    log.info("worker started: queues=%s threads=%d pid=%d", sorted(queues), threads, os.getpid())
+    while not stop.wait(PARENT_POLL_SECONDS):
+        if watch_parent and parent > 1 and os.getppid() != parent:
+            reason.append(f"parent {parent} died")
+            break
+    log.info("worker stopping (%s)", ", ".join(reason) or "stopped")
+    worker.stop(timeout=int(stop_timeout * 1000))
+    broker.close()
+    return 0
