@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     sync_overlap_days: int = Field(3, alias="SYNC_OVERLAP_DAYS")
     analytics_refresh_seconds: int = Field(3600, alias="ANALYTICS_REFRESH_SECONDS")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    parent_pid: int | None = Field(None, alias="CRM_PARENT_PID",
+                                   description="set by a launcher: a worker exits when this process is gone")
 
     @field_validator("now_override", mode="before")
     @classmethod

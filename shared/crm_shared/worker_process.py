@@ -5,7 +5,8 @@ their actors on a broker and call `run_worker`.  There is no child process:
 SIGTERM or SIGINT stops the worker (in-flight messages get `stop_timeout`
 seconds; unfinished ones are redelivered by the broker later), and so does the
 death of the process that started it (the worker is re-parented), so a worker
-never outlives its launcher.
+never outlives its launcher.  A launcher names itself in ``CRM_PARENT_PID`` so
+that a parent dying before the worker has even started is noticed too.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ log = logging.getLogger(__name__)
 PARENT_POLL_SECONDS = 1.0
 
 
-def run_worker(broker: dramatiq.Broker, queues: Iterable[str], threads: int, stop_timeout: float = 30.0,
-               watch_parent: bool = True) -> int:
+def run_worker(broker: dramatiq.Broker, queues: Iterable[str], threads: int, parent_pid: int | None = None,
+               stop_timeout: float = 30.0) -> int:
     """Consume `queues` with `threads` worker threads until SIGTERM/SIGINT or the parent's death; exit code."""
     stop = threading.Event()
     reason: list[str] = []
@@ -36,13 +37,13 @@ def run_worker(broker: dramatiq.Broker, queues: Iterable[str], threads: int, sto
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
-    parent = os.getppid()
+    parent = parent_pid or os.getppid()
     broker.emit_after("process_boot")
     worker = Worker(broker, queues=set(queues), worker_threads=threads)
     worker.start()
     log.info("worker started: queues=%s threads=%d pid=%d", sorted(queues), threads, os.getpid())
     while not stop.wait(PARENT_POLL_SECONDS):
-        if watch_parent and parent > 1 and os.getppid() != parent:
+        if os.getppid() != parent:
             reason.append(f"parent {parent} died")
             break
     log.info("worker stopping (%s)", ", ".join(reason) or "stopped")

@@ -89,7 +89,8 @@ class ProcessGroup:
         pgid = self._ensure_leader()
         with open(self.log_dir / f"{name}.log", "ab") as log:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    env={**os.environ, **(env or {})}, process_group=pgid)
+                                    env={**os.environ, "CRM_PARENT_PID": str(os.getpid()), **(env or {})},
+                                    process_group=pgid)
         self.procs.append((name, proc))
         return proc
 

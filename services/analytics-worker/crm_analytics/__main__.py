@@ -39,7 +39,7 @@ def _worker() -> int:
     broker = make_broker(settings.redis_url)
     asyncio.run(_prepare_indexes())
     declare_actors(broker, WorkerEnv(settings.mongodb_uri, settings.mongodb_db, settings.redis_url, analytics))
-    return run_worker(broker, [ANALYTICS_QUEUE], analytics.worker_threads)
+    return run_worker(broker, [ANALYTICS_QUEUE], analytics.worker_threads, settings.parent_pid)
 
 
 async def _prepare_indexes() -> None:

@@ -25,7 +25,7 @@ def _worker() -> int:
     declare_actors(broker, settings)
     metrics.serve(config.metrics_port)
     client.warm_up()  # the Partner API schema and TLS context, built once here rather than in the first sync
-    return run_worker(broker, [SYNC_QUEUE], config.worker_threads, stop_timeout=10.0)
+    return run_worker(broker, [SYNC_QUEUE], config.worker_threads, settings.parent_pid, stop_timeout=10.0)
 
 
 async def _scheduler() -> int:
