@@ -34,16 +34,7 @@ saved_segments      _id = f"{app_id}|{key}"
     snake_case dict: status, plan, paid, country, mrr_min, mrr_max,
     installed_from, installed_to, last_active_from, last_active_to,
     include_test), created_at
-sync_state          _id = app_id (one document per app)
-    app_id, state ("IDLE" | "QUEUED" | "RUNNING" | "FAILED"), queued_at,
-    started_at, last_synced_at, last_error, last_error_permanent (bool),
-    progress (0.0–1.0 or None), events_synced, transactions_synced,
-    malformed_count, streams: {"events": {...}, "transactions": {...}} where a
-    stream holds watermark, cursor, window_start, window_end, pages, items,
-    and (sync worker) mode ("incremental" | "backfill" | None = no run in
-    progress), range_start, range_end (ISO strings of the whole run),
-    newest_seen (newest timestamp stored by the run in progress), progress,
-    completed_at.
+sync_state          _id = app_id (one document per app): see crm_shared.store.sync_state
 
 rebuild_outbox      _id = customer key: a shop whose raw data changed and awaits
     a rebuild (app_id, shop_id, v); marked by every raw-data writer before it

@@ -7,6 +7,7 @@ only, so duplicates and reordering are harmless: actors re-read current state.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import dramatiq
@@ -23,11 +24,19 @@ REBUILD_APP = "rebuild_app"
 REFRESH_APP = "refresh_app"
 
 
+def _requested_now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
 class SyncApp(BaseModel):
-    """Incremental pull of one app's events and transactions."""
+    """Incremental pull of one app's events and transactions.
+
+    `requested_at` (wall clock, set when the request is made) lets the worker skip a request that a run
+    started after it has already satisfied."""
 
     app_id: str
     reason: str = "scheduled"
+    requested_at: str | None = Field(default_factory=_requested_now)
 
 
 class BackfillApp(BaseModel):
@@ -36,6 +45,7 @@ class BackfillApp(BaseModel):
     app_id: str
     since: str | None = None
     reason: str = "manual"
+    requested_at: str | None = Field(default_factory=_requested_now)
 
 
 class ShopProfile(BaseModel):

@@ -12,10 +12,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 from analytics.raw_factory import NOW, store, synthetic_app
 from crm_analytics import jobs, locking
 from crm_analytics.config import JobContext
+from crm_shared.lease import wall_clock
 from crm_shared.mongo import CUSTOMERS, SYNC_STATE
-from crm_shared.sync_activity import is_import, sync_lease_key
+from crm_shared.store.sync_state import is_import
 
 SYNCED = NOW - timedelta(hours=1)
+WALL = wall_clock()
+LIVE = {"id": "r1", "lease_expires_at": WALL + timedelta(seconds=60)}   # a run whose worker holds its lease
+DEAD = {"id": "r0", "lease_expires_at": WALL - timedelta(seconds=1)}    # a killed worker's expired lease
+
+
+def live_run() -> dict[str, Any]:
+    return {"id": "r1", "lease_expires_at": wall_clock() + timedelta(seconds=60)}
 
 
 @pytest.mark.parametrize(
@@ -25,16 +33,18 @@ SYNCED = NOW - timedelta(hours=1)
         ({"state": "IDLE", "last_synced_at": SYNCED}, False),
         ({"state": "IDLE", "last_synced_at": None}, False),  # never synced, but nothing running
         ({"state": "FAILED", "last_synced_at": None}, False),
-        ({"state": "RUNNING", "last_synced_at": None}, True),  # first sync: the whole history
-        ({"state": "RUNNING", "last_synced_at": SYNCED,
+        ({"state": "RUNNING", "last_synced_at": None, "run": LIVE}, True),  # first sync: the whole history
+        ({"state": "RUNNING", "last_synced_at": None, "run": DEAD}, False),  # its worker died
+        ({"state": "RUNNING", "last_synced_at": None}, False),  # no lease at all
+        ({"state": "RUNNING", "last_synced_at": SYNCED, "run": LIVE,
           "streams": {"events": {"mode": "incremental"}, "transactions": {"mode": "incremental"}}}, False),
-        ({"state": "RUNNING", "last_synced_at": SYNCED,
+        ({"state": "RUNNING", "last_synced_at": SYNCED, "run": LIVE,
           "streams": {"events": {"mode": "backfill"}, "transactions": {"mode": None}}}, True),
-        ({"state": "RUNNING", "last_synced_at": SYNCED, "streams": {"events": None}}, False),
+        ({"state": "RUNNING", "last_synced_at": SYNCED, "run": LIVE, "streams": {"events": None}}, False),
     ],
 )
-def test_which_sync_states_are_imports(state: dict[str, Any] | None, expected: bool) -> None:
-    assert is_import(state) is expected
+def test_which_sync_states_are_imports(state: Any, expected: bool) -> None:
+    assert is_import(state, WALL) is expected
 
 
 async def _customers(db: AsyncDatabase, app_id: str) -> int:
@@ -43,15 +53,14 @@ async def _customers(db: AsyncDatabase, app_id: str) -> int:
 
 async def _start_backfill(db: AsyncDatabase, redis_client: Any, app_id: str) -> None:
     await db[SYNC_STATE].replace_one({"_id": app_id}, {
-        "_id": app_id, "app_id": app_id, "state": "RUNNING", "last_synced_at": SYNCED,
+        "_id": app_id, "app_id": app_id, "state": "RUNNING", "last_synced_at": SYNCED, "run": live_run(),
         "streams": {"events": {"mode": "backfill"}, "transactions": {"mode": "backfill"}}}, upsert=True)
-    redis_client.set(sync_lease_key(app_id), "worker-token", px=60_000)
 
 
 async def _finish_backfill(db: AsyncDatabase, redis_client: Any, app_id: str) -> None:
     await db[SYNC_STATE].update_one({"_id": app_id}, {"$set": {
-        "state": "IDLE", "streams.events.mode": None, "streams.transactions.mode": None}})
-    redis_client.delete(sync_lease_key(app_id))
+        "state": "IDLE", "run.lease_expires_at": None, "streams.events.mode": None,
+        "streams.transactions.mode": None}})
 
 
 async def test_changes_during_a_backfill_wait_and_are_rebuilt_once_after_it(
@@ -86,7 +95,7 @@ async def test_a_dead_import_worker_does_not_hold_rebuilds_back(
     raw = synthetic_app(6, seed=22)
     job = make_job(db)
     await _start_backfill(db, redis_client, raw.app_id)
-    redis_client.delete(sync_lease_key(raw.app_id))
+    await db[SYNC_STATE].update_one({"_id": raw.app_id}, {"$set": {"run.lease_expires_at": DEAD["lease_expires_at"]}})
     await store(db, raw)
     result = await jobs.customers_changed(job, raw.app_id, raw.shop_ids(), NOW)
     assert not result.deferred and result.customers_rebuilt == len(raw.shop_ids())
@@ -98,9 +107,8 @@ async def test_incremental_syncs_rebuild_page_by_page(
     raw = synthetic_app(6, seed=23)
     job = make_job(db)
     await db[SYNC_STATE].replace_one({"_id": raw.app_id}, {
-        "_id": raw.app_id, "state": "RUNNING", "last_synced_at": SYNCED,
+        "_id": raw.app_id, "state": "RUNNING", "last_synced_at": SYNCED, "run": live_run(),
         "streams": {"events": {"mode": "incremental"}}}, upsert=True)
-    redis_client.set(sync_lease_key(raw.app_id), "worker-token", px=60_000)
     await store(db, raw)
     result = await jobs.customers_changed(job, raw.app_id, raw.shop_ids(), NOW)
     assert not result.deferred and result.customers_rebuilt == len(raw.shop_ids())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from crm_devstack.processes import ProcessGroup
 from crm_shared.broker import make_broker
 from crm_shared.messages import CUSTOMERS_CHANGED, BackfillApp, IngestShopProfiles, ShopProfile, SyncApp, send
 from crm_shared.mongo import SHOP_PROFILES
+from crm_shared.store.sync_leases import lease_key
 from tests.sync.harness import expected_events, register, stored, sync_state
 from tests.sync.scenario_builder import build_scenario
 from tests.sync.sim import running_simulator
@@ -128,3 +130,35 @@ async def test_reported_shop_profiles_are_stored_and_announced(db, redis_client,
     await _wait_for(announced)
     msg = next(m for m in _analytics_messages(redis_client) if m["actor_name"] == CUSTOMERS_CHANGED)
     assert msg["kwargs"] == {"app_id": APP, "shop_ids": ["gid://partners/Shop/1", "gid://partners/Shop/3"]}
+
+
+async def test_a_request_meeting_a_killed_workers_lease_runs_when_the_lease_expires(db, redis_client, worker,
+                                                                                    aredis) -> None:
+    """Regression: a sync_app that found the app's lease taken was dropped, and the app stayed QUEUED with no
+    data until the next schedule slot. Now it waits for the lease and runs when the lease expires."""
+    scenario = build_scenario(seed=44, shops=30)
+    with running_simulator(scenario) as sim:
+        await register(db, scenario, sim.url)
+        # A first sync in another process, killed mid-run: its lease (4 s) is left behind in Redis.
+        env = {**os.environ, "MONGODB_DB": db.name, "PARTNER_API_RATE": "10", "SYNC_PAGE_SIZE": "5",
+               "SYNC_LEASE_SECONDS": "4"}
+        doomed = subprocess.Popen([sys.executable, "-m", "crm_sync", "sync", "--app", APP], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            async def some_pages() -> bool:
+                streams = (await sync_state(db, APP)).get("streams", {})
+                return sum(int(s.get("pages") or 0) for s in streams.values()) >= 3
+
+            await _wait_for(some_pages)
+        finally:
+            doomed.kill()
+            doomed.wait()
+        assert await aredis.get(lease_key(APP)) is not None, "the killed worker's lease should still be held"
+        send(make_broker(), SyncApp(app_id=APP, reason="after the kill"))
+
+        async def done() -> bool:
+            st = await sync_state(db, APP)
+            return st.get("state") == "IDLE" and st.get("last_synced_at") is not None
+
+        await _wait_for(done, timeout=120)
+    assert (await stored(db, APP))[0] == expected_events(scenario, APP)

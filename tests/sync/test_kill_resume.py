@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from crm_sync.lock import lease_key
+from crm_shared.store.sync_leases import lease_key
 from crm_sync.sync import sync_app
 from tests.sync.harness import FAST, fast_config, register, snapshot, sync_state
 from tests.sync.scenario_builder import build_scenario

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 from crm_shared.broker import make_broker
+from crm_shared.lease import wall_clock
 from crm_shared.mongo import APPS, SYNC_STATE
 from crm_sync.scheduler import tick
 
@@ -13,7 +15,8 @@ from crm_sync.scheduler import tick
 async def test_only_one_scheduler_enqueues_per_slot(db, aredis, redis_client) -> None:
     apps = [f"gid://partners/App/{n}" for n in (101, 102, 103)]
     await db[APPS].insert_many([{"_id": a, "organization_id": "1", "name": a} for a in apps])
-    await db[SYNC_STATE].insert_one({"_id": apps[0], "app_id": apps[0], "state": "RUNNING"})
+    live_run = {"id": "r1", "lease_expires_at": wall_clock() + timedelta(seconds=60)}
+    await db[SYNC_STATE].insert_one({"_id": apps[0], "app_id": apps[0], "state": "RUNNING", "run": live_run})
     broker = make_broker()
 
     def clock() -> float:

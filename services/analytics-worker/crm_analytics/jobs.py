@@ -16,8 +16,8 @@ Coalescing protocol (see `locking` for the Redis keys):
   app-level numbers.
 - ``rebuild_app(app)`` takes the lock (waiting for it), re-derives every shop
   with raw data and recomputes the app-level numbers.
-- While an *import* of the app runs (a backfill or its first sync, see
-  `crm_shared.sync_activity`), ``customers_changed`` and ``refresh_app`` only
+- While an *import* of the app runs (a backfill or its first sync, as
+  `crm_shared.store.sync_state` tells), ``customers_changed`` and ``refresh_app`` only
   keep the shops pending and look again one debounce period later: each
   customer is then rebuilt once, after the import, instead of once per page
   that mentions it.
@@ -34,11 +34,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from redis.asyncio.lock import Lock
-
 from crm_shared import rebuild_outbox
-from crm_shared.sync_activity import import_in_progress
+from crm_shared.lease import Lease
 from crm_shared.messages import RefreshApp, send
+from crm_shared.store.sync_state import import_in_progress
 from crm_shared.mongo import CUSTOMERS
 
 from crm_analytics import locking
@@ -67,26 +66,22 @@ async def schedule_recompute(job: JobContext, app_id: str) -> bool:
     return True
 
 
-async def _keep_lease(lock: Lock, job: JobContext) -> None:
-    await lock.extend(job.settings.lock_seconds, replace_ttl=True)
-
-
-async def _rebuild_in_batches(job: JobContext, app_id: str, shop_ids: list[str], now: datetime, lock: Lock) -> int:
+async def _rebuild_in_batches(job: JobContext, app_id: str, shop_ids: list[str], now: datetime, lock: Lease) -> int:
     seg_ctx = await stored_segment_context(job.db, app_id)
     done = 0
     size = job.settings.batch_size
     for i in range(0, len(shop_ids), size):
         done += await rebuild_customers(job.db, app_id, shop_ids[i:i + size], now, seg_ctx)
-        await _keep_lease(lock, job)
+        await lock.renew()
     return done
 
 
-async def _drain_pending(job: JobContext, app_id: str, now: datetime, lock: Lock) -> int:
+async def _drain_pending(job: JobContext, app_id: str, now: datetime, lock: Lease) -> int:
     seg_ctx = await stored_segment_context(job.db, app_id)
     done = 0
     while batch := await locking.pop_pending(job.redis, app_id, job.settings.batch_size):
         done += await rebuild_customers(job.db, app_id, batch, now, seg_ctx)
-        await _keep_lease(lock, job)
+        await lock.renew()
     return done
 
 
@@ -98,31 +93,28 @@ async def _recompute(job: JobContext, app_id: str, now: datetime) -> RecomputeRe
 
 
 async def _under_lock(job: JobContext, app_id: str, wait_seconds: float,
-                      body: Callable[[Lock], Awaitable[JobResult]]) -> JobResult | None:
+                      body: Callable[[Lease], Awaitable[JobResult]]) -> JobResult | None:
     """Run `body` holding the app lock; None when the lock stayed busy for `wait_seconds`."""
     lock = locking.app_lock(job.redis, app_id, job.settings.lock_seconds)
     deadline = asyncio.get_running_loop().time() + wait_seconds
-    while not await lock.acquire(blocking=False):
+    while not await lock.acquire():
         if asyncio.get_running_loop().time() >= deadline:
             return None
         await asyncio.sleep(0.2)
     try:
         return await body(lock)
     finally:
-        try:
-            await lock.release()
-        except Exception:  # lease expired and taken over: nothing of ours to release
-            log.warning("app lock of %s was lost before release", app_id)
+        await lock.release()
 
 
 async def customers_changed(job: JobContext, app_id: str, shop_ids: list[str], now: datetime) -> JobResult:
     """Rebuild the changed shops now if the app is free, and schedule the app-level recompute."""
     await locking.add_pending(job.redis, app_id, sorted(set(shop_ids)))
-    if await import_in_progress(job.db, job.redis, app_id):
+    if await import_in_progress(job.db, app_id):
         await schedule_recompute(job, app_id)
         return JobResult(deferred=True)
 
-    async def body(lock: Lock) -> JobResult:
+    async def body(lock: Lease) -> JobResult:
         return JobResult(customers_rebuilt=await _drain_pending(job, app_id, now, lock))
 
     result = await _under_lock(job, app_id, 0.0, body) or JobResult(deferred=True)
@@ -133,11 +125,11 @@ async def customers_changed(job: JobContext, app_id: str, shop_ids: list[str], n
 async def refresh_app(job: JobContext, app_id: str, now: datetime) -> JobResult:
     """Drain pending shops, re-derive customers due by the clock, recompute app-level numbers."""
     await locking.clear_due(job.redis, app_id)
-    if await import_in_progress(job.db, job.redis, app_id):
+    if await import_in_progress(job.db, app_id):
         await schedule_recompute(job, app_id)  # look again when the import may have finished
         return JobResult(deferred=True)
 
-    async def body(lock: Lock) -> JobResult:
+    async def body(lock: Lease) -> JobResult:
         rebuilt = await _drain_pending(job, app_id, now, lock)
         due = {d["shop_id"] async for d in job.db[CUSTOMERS].find(
             {"app_id": app_id, "next_change_at": {"$ne": None, "$lte": now}}, {"shop_id": 1})}
@@ -157,7 +149,7 @@ async def refresh_app(job: JobContext, app_id: str, now: datetime) -> JobResult:
 async def rebuild_app(job: JobContext, app_id: str, now: datetime, wait_seconds: float = 60.0) -> JobResult:
     """Re-derive every customer of the app from raw data and recompute app-level numbers."""
 
-    async def body(lock: Lock) -> JobResult:
+    async def body(lock: Lease) -> JobResult:
         shops = await all_shop_ids(job.db, app_id)
         rebuilt = await _rebuild_in_batches(job, app_id, shops, now, lock)
         return JobResult(customers_rebuilt=rebuilt, recomputed=await _recompute(job, app_id, now))

@@ -12,9 +12,9 @@ Keys (per app):
 from __future__ import annotations
 
 from redis.asyncio import Redis
-from redis.asyncio.lock import Lock
 
 from crm_shared.errors import CrmError
+from crm_shared.lease import Lease
 
 PREFIX = "crm:analytics"
 
@@ -28,9 +28,11 @@ def key(app_id: str, name: str) -> str:
     return f"{PREFIX}:{app_id}:{name}"
 
 
-def app_lock(redis: Redis, app_id: str, lease_seconds: float) -> Lock:
-    """The app lock (token-checked release and extend; expires if its holder dies)."""
-    return redis.lock(key(app_id, "lock"), timeout=lease_seconds, blocking=False)
+def app_lock(redis: Redis, app_id: str, lease_seconds: float) -> Lease:
+    """The app lock (`crm_shared.lease`: token-checked renew and release; expires if its holder dies).
+
+    Renewed by the job after every batch it writes."""
+    return Lease(redis, key(app_id, "lock"), lease_seconds)
 
 
 async def add_pending(redis: Redis, app_id: str, shop_ids: list[str]) -> None:

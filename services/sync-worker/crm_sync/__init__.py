@@ -8,10 +8,9 @@ Modules, one concern each:
     retry         backoff policy (tenacity, honours Retry-After)
     parse         Partner API node -> raw document (pure)
     store         bulk upserts into partner_events / partner_transactions
-    state         sync_state reads and writes
-    streams       paging one stream with checkpoints
-    sync          sync_app / backfill_app
-    lock          a Redis lease per app
+    streams       paging one stream with checkpoints (into crm_shared.store.sync_state)
+    sync          sync_app / backfill_app under the app's lease (crm_shared.store.sync_leases)
+    handlers      what each actor does; a request meeting a taken lease waits for it
     profiles      ingest_shop_profiles
     actors        dramatiq actors on queue ``sync``
     scheduler     periodic SyncApp enqueuer

@@ -33,13 +33,14 @@ def declare_actors(broker: dramatiq.Broker, settings: Settings) -> dict[str, dra
         Clients.aclose,
     )
 
-    def sync_app(app_id: str, reason: str = "scheduled") -> None:
-        msg = SyncApp(app_id=app_id, reason=reason)
-        runtime.run(lambda c: handlers.handle_sync_app(c.db, c.redis, broker, msg.app_id, msg.reason))
+    def sync_app(app_id: str, reason: str = "scheduled", requested_at: str | None = None) -> None:
+        msg = SyncApp(app_id=app_id, reason=reason, requested_at=requested_at)
+        runtime.run(lambda c: handlers.handle_sync_app(c.db, c.redis, broker, msg))
 
-    def backfill_app(app_id: str, since: str | None = None, reason: str = "manual") -> None:
-        msg = BackfillApp(app_id=app_id, since=since, reason=reason)
-        runtime.run(lambda c: handlers.handle_backfill_app(c.db, c.redis, broker, msg.app_id, msg.since, msg.reason))
+    def backfill_app(app_id: str, since: str | None = None, reason: str = "manual",
+                     requested_at: str | None = None) -> None:
+        msg = BackfillApp(app_id=app_id, since=since, reason=reason, requested_at=requested_at)
+        runtime.run(lambda c: handlers.handle_backfill_app(c.db, c.redis, broker, msg))
 
     def ingest_shop_profiles(app_id: str, profiles: list[dict[str, Any]]) -> None:
         # Each profile is validated on its own by the handler: one bad profile does not reject the others.

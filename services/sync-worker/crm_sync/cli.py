@@ -18,12 +18,13 @@ from tqdm import tqdm
 
 from crm_shared.broker import make_broker
 from crm_shared.errors import PermanentError
+from crm_shared.lease import LeaseBusyError
 from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
-from crm_sync import metrics, state
+from crm_shared.store import sync_state as state
+from crm_sync import metrics
 from crm_sync.config import get_config
 from crm_sync.handlers import broker_notifier
-from crm_sync.lock import LeaseBusyError
 from crm_sync.sync import sync_app
 
 EXIT_OK, EXIT_PERMANENT, EXIT_BUSY, EXIT_TRANSIENT = 0, 1, 2, 3

@@ -2,32 +2,40 @@
 
 Error policy at this edge: a `PermanentError` is already recorded in
 sync_state, so the message is done (no retry); a transient error is raised so
-dramatiq's Retries middleware retries the message with backoff.  A sync_app
-for an app another worker is syncing is dropped (that worker is already
-pulling the newest data); a backfill is re-enqueued a minute later instead,
-so it is never lost.
+dramatiq's Retries middleware retries the message with backoff.
+
+A sync request is never dropped while unanswered: one that finds the app's
+lease taken (another run, or a killed worker's lease that has not expired yet)
+is sent again for when the lease will have freed or expired, and runs then.
+A request that a run started after it already satisfies is done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
+from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from crm_shared.clock import utcnow
 from crm_shared.errors import PermanentError
-from crm_shared.messages import BackfillApp, CustomersChanged, send
-from crm_sync.lock import LeaseBusyError
+from crm_shared.lease import LeaseBusyError
+from crm_shared.messages import BackfillApp, CustomersChanged, SyncApp, send
+from crm_shared.store import sync_leases, sync_state
 from crm_sync.profiles import IngestResult, ingest_shop_profiles
 from crm_sync.sync import Notify, SyncOutcome, sync_app
 
 log = logging.getLogger(__name__)
 
-BACKFILL_RETRY_DELAY_MS = 60_000
+#: A request waiting for a lease looks again when the lease will have expired, but at least this often ...
+MAX_WAIT_SECONDS = 15.0
+#: ... and not sooner than this.
+MIN_WAIT_SECONDS = 1.0
 
 
 def broker_notifier(broker: dramatiq.Broker) -> Notify:
@@ -39,33 +47,45 @@ def broker_notifier(broker: dramatiq.Broker) -> Notify:
     return notify
 
 
-async def handle_sync_app(db: AsyncDatabase, redis: Redis, broker: dramatiq.Broker, app_id: str,
-                          reason: str = "scheduled") -> SyncOutcome | None:
-    """Incremental sync of one app (None when skipped or permanently failed)."""
+async def wait_for_lease(redis: Redis, broker: dramatiq.Broker, app_id: str, request: BaseModel) -> float:
+    """Send `request` again for when the app's lease frees or expires; returns the delay in seconds."""
+    left = await sync_leases.time_left(redis, app_id) or 0.0
+    delay = min(max(left + 0.25, MIN_WAIT_SECONDS), MAX_WAIT_SECONDS)
+    await asyncio.to_thread(send, broker, request, int(delay * 1000))
+    return delay
+
+
+async def _run(db: AsyncDatabase[Any], redis: Redis, broker: dramatiq.Broker, request: SyncApp | BackfillApp,
+               kind: str, since: str | None) -> SyncOutcome | None:
+    app_id = request.app_id
+    requested = datetime.fromisoformat(request.requested_at) if request.requested_at else None
+    if requested is not None and sync_state.covers(await sync_state.load(db, app_id), kind, since, requested):
+        log.info("%s of %s (%s) done already by a run started after the request", kind, app_id, request.reason)
+        return None
     try:
-        return await sync_app(db, redis, app_id, notify=broker_notifier(broker))
+        return await sync_app(db, redis, app_id, full=kind == sync_state.BACKFILL, since=since,
+                              notify=broker_notifier(broker))
     except LeaseBusyError:
-        log.info("sync_app %s skipped (%s): another worker is syncing it", app_id, reason)
+        delay = await wait_for_lease(redis, broker, app_id, request)
+        log.info("%s of %s (%s) waits %.1fs for the app's lease", kind, app_id, request.reason, delay)
     except PermanentError as exc:
-        log.error("sync_app %s failed permanently: %s", app_id, exc)
+        log.error("%s of %s failed permanently: %s", kind, app_id, exc)
     return None
 
 
-async def handle_backfill_app(db: AsyncDatabase, redis: Redis, broker: dramatiq.Broker, app_id: str,
-                              since: str | None = None, reason: str = "manual") -> SyncOutcome | None:
-    """Backfill one app (re-enqueued later when the app is busy)."""
-    try:
-        return await sync_app(db, redis, app_id, full=True, since=since, notify=broker_notifier(broker))
-    except LeaseBusyError:
-        log.info("backfill_app %s busy: re-enqueued in %d ms", app_id, BACKFILL_RETRY_DELAY_MS)
-        await asyncio.to_thread(send, broker, BackfillApp(app_id=app_id, since=since, reason=reason),
-                                BACKFILL_RETRY_DELAY_MS)
-    except PermanentError as exc:
-        log.error("backfill_app %s failed permanently: %s", app_id, exc)
-    return None
+async def handle_sync_app(db: AsyncDatabase[Any], redis: Redis, broker: dramatiq.Broker,
+                          request: SyncApp) -> SyncOutcome | None:
+    """Incremental sync of one app (None when it waits for the lease, was done already, or failed for good)."""
+    return await _run(db, redis, broker, request, sync_state.INCREMENTAL, None)
 
 
-async def handle_ingest_shop_profiles(db: AsyncDatabase, broker: dramatiq.Broker, app_id: str,
+async def handle_backfill_app(db: AsyncDatabase[Any], redis: Redis, broker: dramatiq.Broker,
+                              request: BackfillApp) -> SyncOutcome | None:
+    """Backfill one app (None when it waits for the lease, was done already, or failed for good)."""
+    return await _run(db, redis, broker, request, sync_state.BACKFILL, request.since)
+
+
+async def handle_ingest_shop_profiles(db: AsyncDatabase[Any], broker: dramatiq.Broker, app_id: str,
                                       profiles: list[dict[str, Any]]) -> IngestResult:
     """Store reported profiles, then announce the touched shops."""
     result = await ingest_shop_profiles(db, app_id, profiles, utcnow())

@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from crm_shared.clock import utcnow
 from crm_shared.messages import SyncApp, send
 from crm_shared.mongo import APPS
-from crm_sync import state
+from crm_shared.store import sync_state
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,8 @@ async def tick(db: AsyncDatabase, redis: Redis, broker: dramatiq.Broker, interva
         return None
     count = 0
     async for app in db[APPS].find({}, {"_id": 1}):
+        await sync_state.mark_queued(db, app["_id"], utcnow())  # before the message: a fast run must end IDLE
         await asyncio.to_thread(send, broker, SyncApp(app_id=app["_id"], reason="scheduled"))
-        await state.mark_queued(db, app["_id"], utcnow())
         count += 1
     log.info("scheduler slot %d: enqueued sync_app for %d apps", slot, count)
     return count

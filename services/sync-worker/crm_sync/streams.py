@@ -26,14 +26,15 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.clock import parse_iso, to_iso
 from crm_shared.errors import MalformedDataError
-from crm_sync import metrics, state
+from crm_shared.store import sync_state as state
+from crm_sync import metrics
 from crm_sync.client import Page
 from crm_sync.store import StoreResult
 from crm_sync.windows import Window, backfill_window, fraction, incremental_window, next_backfill_window
 
 log = logging.getLogger(__name__)
 
-INCREMENTAL, BACKFILL = "incremental", "backfill"
+INCREMENTAL, BACKFILL = state.INCREMENTAL, state.BACKFILL
 Document = dict[str, Any]
 #: Pages a stream may have fetched beyond the one being stored.
 PAGES_AHEAD = 4
@@ -149,7 +150,9 @@ class StreamRunner:
         watermark, newest = run.get("watermark"), run.get("newest_seen")
         if newest is not None and (watermark is None or newest > watermark):
             watermark = newest
-        await state.reconcile_count(self.db, self.app_id, self.spec.count_field, self.spec.collection)
+        # A crash between a page's write and its checkpoint would leave the per-page increments short.
+        stored = await self.db[self.spec.collection].count_documents({"app_id": self.app_id})
+        await state.set_count(self.db, self.app_id, self.spec.count_field, stored)
         done = {"mode": None, "cursor": None, "window_start": None, "window_end": None, "newest_seen": None,
                 "watermark": watermark, "progress": 1.0, "completed_at": self.settings.now()}
         self._on_progress(self.spec.name, 1.0)

@@ -1,15 +1,18 @@
 """`sync_app` (incremental) and `backfill_app` (full history in windows) for one app.
 
-Both take the app's lease, mark `sync_state` RUNNING, run the events and the
-transactions stream concurrently (sharing the organization's token bucket),
-then mark IDLE, or FAILED with the error (``last_error_permanent`` tells a
-401 / unknown version / unknown app from a transient failure).  Checkpoints
-stay on failure, so the next call resumes.
+Both take the app's sync lease (`crm_shared.store.sync_leases`), mark `sync_state`
+RUNNING (with the run's id, kind and lease expiry, renewed with the lease), run
+the events and the transactions stream concurrently (sharing the organization's
+token bucket), then mark IDLE, or FAILED with the error (``last_error_permanent``
+tells a 401 / unknown version / unknown app from a transient failure).
+Checkpoints stay on failure, so the next call resumes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,16 +22,19 @@ from redis.asyncio import Redis
 
 from crm_shared.clock import utcnow
 from crm_shared.errors import PermanentError
+from crm_shared.lease import wall_clock
 from crm_shared.mongo import APPS, ORGANIZATIONS, PARTNER_EVENTS, PARTNER_TRANSACTIONS
 from crm_shared.settings import Settings, get_settings
-from crm_sync import metrics, state
+from crm_shared.store import sync_leases, sync_state
+from crm_sync import metrics
 from crm_sync.client import PartnerClient, PartnerCredentials
 from crm_sync.config import SyncConfig, get_config
-from crm_sync.lock import AppLease
 from crm_sync.parse import parse_event, parse_transaction
 from crm_sync.rate_limiter import RateLimiter
 from crm_sync.store import store_events, store_transactions
 from crm_sync.streams import BACKFILL, INCREMENTAL, RunSettings, StreamReport, StreamRunner, StreamSpec
+
+log = logging.getLogger(__name__)
 
 Notify = Callable[[str, list[str]], Awaitable[None]]
 
@@ -106,13 +112,19 @@ async def sync_app(
 ) -> SyncOutcome:
     """Sync one app: incremental, or a backfill from `since` when `full`.
 
-    Raises `LeaseBusyError` when another worker holds the app, `PermanentError`
+    Raises `crm_shared.lease.LeaseBusyError` when another worker holds the app, `PermanentError`
     / `RetryableError` after recording them in sync_state."""
     settings = settings or get_settings()
     config = config or get_config()
     kind = BACKFILL if full else INCREMENTAL
-    async with AppLease(redis, app_id, config.lease_seconds) as lease:
-        await state.mark_running(db, app_id, now())
+    run_id = secrets.token_hex(8)
+
+    async def mirror_lease(expires_at: datetime) -> None:
+        await sync_state.renew(db, app_id, run_id, expires_at)
+
+    async with sync_leases.sync_lease(redis, app_id, config.lease_seconds, mirror_lease) as lease:
+        await sync_state.mark_running(db, app_id, {"id": run_id, "kind": kind, "since": since, "started_at": wall_clock(),
+                                                   "lease_expires_at": lease.expires_at}, now())
         try:
             credentials = await credentials_for(db, app_id, settings)
             limiter = RateLimiter(redis, settings.partner_api_rate * config.rate_margin,
@@ -142,10 +154,16 @@ async def sync_app(
                 reports = await _run_all([r.run(kind, since) for r in runners])
         except Exception as exc:
             permanent = isinstance(exc, PermanentError)
-            await state.mark_failed(db, app_id, f"{type(exc).__name__}: {exc}", permanent)
+            try:
+                await sync_state.mark_failed(db, app_id, run_id, f"{type(exc).__name__}: {exc}", permanent)
+            except sync_state.IllegalTransitionError as stale:
+                log.warning("%s", stale)
             metrics.RUNS.labels(kind, "permanent" if permanent else "failed").inc()
             raise
-        await state.mark_idle(db, app_id, now())
+        try:
+            await sync_state.mark_idle(db, app_id, run_id, now())
+        except sync_state.IllegalTransitionError as stale:  # the lease was lost and another run took the app
+            log.warning("%s", stale)
         metrics.RUNS.labels(kind, "ok").inc()
         return SyncOutcome(app_id, kind, {r.spec.name: rep for r, rep in zip(runners, reports, strict=True)})
 

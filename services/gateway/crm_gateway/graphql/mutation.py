@@ -10,14 +10,16 @@ from strawberry.types import Info
 from crm_gateway.graphql.inputs import CustomerFilterInput, ShopProfileInput, filter_to_dict
 from crm_gateway.graphql.types.segment import Segment
 from crm_gateway.graphql.types.sync_status import SyncStatus, sync_status_from_doc
-from crm_shared.mongo import SYNC_STATE
+from crm_shared.store import sync_state
 
 AppIdArg = Annotated[strawberry.ID, strawberry.argument(description="Partner app gid of one of your apps.")]
 
 
 @strawberry.type(description="Change state: trigger syncs, report shop facts, save segments.")
 class Mutation:
-    @strawberry.mutation(description="Queue a sync of the app (returns at once with state QUEUED).")
+    @strawberry.mutation(description=(
+        "Queue a sync of the app; returns at once with state QUEUED, or RUNNING when a sync of the app is running "
+        "(the request then runs when that one has finished)."))
     async def trigger_sync(
         self, info: Info, app_id: AppIdArg,
         full: Annotated[bool, strawberry.argument(
@@ -28,7 +30,7 @@ class Mutation:
         ctx = info.context
         await ctx.app_strict(str(app_id))
         await trigger_sync(ctx, str(app_id), full)
-        return sync_status_from_doc(await ctx.db[SYNC_STATE].find_one({"_id": str(app_id)}))
+        return sync_status_from_doc(await sync_state.load(ctx.db, str(app_id)))
 
     @strawberry.mutation(description="Report facts your app knows about shops (email, country, Shopify plan, last "
                                      "activity); queued for ingestion, returns how many were accepted.")

@@ -7,15 +7,15 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from strawberry.dataloader import DataLoader
 
-from crm_shared.mongo import SYNC_STATE
+from crm_shared.store import sync_state
+from crm_shared.store.sync_state import SyncStateDoc
 
 
-def make_sync_state_loader(db: AsyncDatabase) -> DataLoader[str, dict[str, Any] | None]:
+def make_sync_state_loader(db: AsyncDatabase[Any]) -> DataLoader[str, SyncStateDoc | None]:
     """A loader answering every app's sync state of a request with one query."""
 
-    async def load(app_ids: list[str]) -> list[dict[str, Any] | None]:
-        docs = await db[SYNC_STATE].find({"_id": {"$in": list(app_ids)}}).to_list()
-        by_id = {d["_id"]: d for d in docs}
+    async def load(app_ids: list[str]) -> list[SyncStateDoc | None]:
+        by_id = await sync_state.load_many(db, list(app_ids))
         return [by_id.get(i) for i in app_ids]
 
     return DataLoader(load_fn=load)

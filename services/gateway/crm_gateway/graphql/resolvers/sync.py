@@ -11,7 +11,7 @@ from crm_gateway.graphql.inputs import ShopProfileInput
 from crm_shared.clock import to_iso
 from crm_shared.errors import UserInputError
 from crm_shared.messages import BackfillApp, IngestShopProfiles, ShopProfile, SyncApp, send
-from crm_shared.mongo import SYNC_STATE
+from crm_shared.store import sync_state
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
@@ -20,13 +20,8 @@ MAX_PROFILES = 1000
 
 
 async def trigger_sync(ctx: GatewayContext, app_id: str, full: bool) -> None:
-    """Mark the app QUEUED and enqueue SyncApp (or BackfillApp when `full`)."""
-    await ctx.db[SYNC_STATE].update_one(
-        {"_id": app_id},
-        {"$set": {"app_id": app_id, "state": "QUEUED", "queued_at": ctx.now},
-         "$setOnInsert": {"events_synced": 0, "transactions_synced": 0}},
-        upsert=True,
-    )
+    """Mark the app QUEUED (a running sync stays RUNNING) and enqueue SyncApp (or BackfillApp when `full`)."""
+    await sync_state.mark_queued(ctx.db, app_id, ctx.now)
     payload = BackfillApp(app_id=app_id, reason="manual") if full else SyncApp(app_id=app_id, reason="manual")
     broker = ctx.broker()
     await asyncio.to_thread(send, broker, payload)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 from crm_gateway.graphql.enums import SyncState
+from crm_shared.store.sync_state import SyncStateDoc
 
 
 @strawberry.type(description="Where the app's Partner API sync stands.")
@@ -26,7 +26,7 @@ class SyncStatus:
     transactions_synced: int = strawberry.field(description="Partner API transactions stored so far.")
 
 
-def sync_status_from_doc(doc: dict[str, Any] | None) -> SyncStatus:
+def sync_status_from_doc(doc: SyncStateDoc | None) -> SyncStatus:
     """The status of a `sync_state` document (IDLE with zeros when the app never synced)."""
     doc = doc or {}
     state = doc.get("state") or "IDLE"
