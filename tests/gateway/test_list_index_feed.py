@@ -5,7 +5,6 @@ restarts, the periodic check, the memory budget.  After each fault the index mus
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
 import subprocess
@@ -229,13 +228,7 @@ async def test_an_index_never_started_serves_nothing(index_db: AsyncDatabase) ->
 
 def _stop(group: ProcessGroup) -> tuple[str, subprocess.Popen[bytes]]:
     name, proc = group.procs[0]
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    group.procs.clear()
+    group.stop_one(name, signal.SIGTERM, timeout=60)
     return name, proc
 
 
@@ -267,7 +260,7 @@ async def test_mongodb_restart_converges_and_lists_keep_answering(tmp_path: Path
         if index is not None:
             await index.stop()
         await client.close()
-        group.stop()
+        assert group.stop() == []
 
 
 async def _docs_before(index: ListIndex) -> list[bool]:
