@@ -1,5 +1,9 @@
 """Shapes of the MongoDB documents (the contract between the services).
 
+A collection with a module in `crm_shared.store` is described there, as a typed
+document, beside the only functions that read and write it; this index names
+them and describes the others.
+
 Field names are snake_case.  Times are aware UTC `datetime`s.  Money amounts
 are exact `bson.Decimal128` (never floats) with their currency beside them;
 amounts in different currencies are never summed.
@@ -22,47 +26,20 @@ shop_profiles       _id = ids.customer_key(app, shop)
 
 State
 -----
-organizations       _id = Partner organization id ("1234567")
-    name, access_token, partner_api_url (None = PARTNER_API_URL)
-apps                _id = app gid ("gid://partners/App/101")
-    organization_id, name, api_key, created_at
-api_keys            _id = sha256 hex of the key (keys are never stored)
-    organization_id, name, prefix (first 8 chars, for display), created_at,
-    revoked_at
+organizations, apps, api_keys      crm_shared.store.registry (typed: OrganizationDoc, AppDoc, ApiKeyDoc)
 saved_segments      _id = f"{app_id}|{key}"
     app_id, key ("saved:<slug>"), name, filter (CustomerFilterInput as a
     snake_case dict: status, plan, paid, country, mrr_min, mrr_max,
     installed_from, installed_to, last_active_from, last_active_to,
     include_test), created_at
-sync_state          _id = app_id (one document per app): see crm_shared.store.sync_state
-
-rebuild_outbox      _id = customer key: a shop whose raw data changed and awaits
-    a rebuild (app_id, shop_id, v); marked by every raw-data writer before it
-    writes, cleared only by the analytics worker (see crm_shared.rebuild_outbox)
+sync_state          crm_shared.store.sync_state (typed: SyncStateDoc; states and moves)
+rebuild_outbox      crm_shared.store.rebuild_outbox (typed: OutboxMark): shops whose raw data
+    changed and await a rebuild; marked by every raw-data writer before it
+    writes, cleared only by the analytics worker
 
 Derived (written by the analytics worker only)
 ----------------------------------------------
-customers           _id = ids.customer_key(app, shop)
-    app_id, shop_id, name, domain, avatar_url, email, country, shopify_plan,
-    status ("ACTIVE" | "TRIAL" | "FROZEN" | "CANCELLED" | "UNINSTALLED" |
-    "FREE"), plan, paid (bool: MRR > 0), mrr (Decimal128, exact, in
-    `currency`), currency, billing_interval ("EVERY_30_DAYS" | "ANNUAL" |
-    None), billing_interval_inferred (bool), usage_run_rate (Decimal128),
-    installed_at, uninstalled_at, trial_ends_at, customer_since,
-    days_as_customer, last_active_at, lifetime_value, lifetime_net
-    (Decimal128, in `currency`), lifetime_by_currency ([{currency, gross,
-    net}]), is_test, health {score, grade, factors: [{name, impact, detail}]},
-    segments (list of segment keys: "VIP", "AT_RISK", "GROWTH", "NEW" and
-    saved keys), timeline ([{type, occurred_at, plan, mrr_before, mrr_after,
-    currency, charge_id, detail}] oldest first), mrr_history ([{at, mrr,
-    currency, annotation}] oldest first), charges ([{charge_id, name, state
-    ("pending" | "active" | "frozen" | "cancelled" | "declined" | "expired"),
-    amount (Decimal128), currency, interval, interval_inferred, activated_at,
-    trial_ends_at, test}] one per subscription charge), first_installed_at,
-    name_lc, domain_lc, email_lc (lower-cased sort/search keys),
-    search_terms (lower-cased words of name, the domain and the email: the
-    multikey prefix-search field), next_change_at (when the clock alone will
-    change this document, or None), computed_at
+customers           crm_shared.store.customers (typed: CustomerDoc), the only writer of it
 app_metrics         _id = f"{app_id}|{currency}|{YYYY-MM-DD}" (daily snapshot)
     app_id, currency, date (datetime at 00:00 UTC), total_mrr, active_customers,
     trial_customers, installs, uninstalls, new_customers (first paid that day),

@@ -10,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from analytics.raw_factory import NOW, store, synthetic_app
 from crm_analytics import jobs
 from crm_analytics.config import JobContext
-from crm_shared import rebuild_outbox
+from crm_shared.store import rebuild_outbox
 from crm_shared.mongo import CUSTOMERS, REBUILD_OUTBOX
 
 

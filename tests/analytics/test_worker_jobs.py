@@ -96,7 +96,7 @@ async def test_busy_app_defers_the_rebuild_to_the_scheduled_refresh(
     await store(db, raw)
     job = make_job(db)
     other = locking.app_lock(job.redis, raw.app_id, 30)
-    assert await other.acquire(blocking=False)
+    assert await other.acquire()
     result = await jobs.customers_changed(job, raw.app_id, raw.shop_ids(), NOW)
     assert result.deferred and result.customers_rebuilt == 0
     assert await locking.pending_count(job.redis, raw.app_id) == len(raw.shop_ids())

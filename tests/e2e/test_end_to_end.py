@@ -19,7 +19,7 @@ from pymongo import AsyncMongoClient
 
 from crm_devstack.processes import free_port
 from crm_devstack.stack import RunningStack, StackConfig, start_stack
-from crm_shared.registry import create_api_key, register_organization
+from crm_shared.store.registry import create_api_key, register_organization
 
 pytestmark = pytest.mark.e2e
 

@@ -235,7 +235,7 @@ def uninterrupted_raw(stack: FaultStack) -> dict[str, Any]:
     register = (
         "import asyncio,json,sys\n"
         "from pymongo import AsyncMongoClient\n"
-        "from crm_shared.registry import register_organization\n"
+        "from crm_shared.store.registry import register_organization\n"
         "async def main():\n"
         "    c = AsyncMongoClient(sys.argv[1], tz_aware=True)\n"
         "    await register_organization(c[sys.argv[2]], sys.argv[3], 'ref', sys.argv[4], json.loads(sys.argv[5]))\n"

@@ -19,7 +19,7 @@ from crm_gateway.app import create_app
 from crm_gateway.indexes import ensure_indexes
 from crm_gateway.list_index.manager import ListIndex
 from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, CUSTOMERS, PARTNER_TRANSACTIONS, SYNC_STATE
-from crm_shared.registry import create_api_key, register_organization
+from crm_shared.store.registry import create_api_key, register_organization
 from tests.gateway.factories import NOW, make_customer, make_metric, make_transaction
 
 ORG_A, ORG_B = "1001", "2002"

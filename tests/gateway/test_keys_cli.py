@@ -8,7 +8,7 @@ import sys
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.registry import hash_key, organization_for_key
+from crm_shared.store.registry import hash_key, organization_for_key
 
 
 def run_cli(db: AsyncDatabase, mongo_uri: str, *args: str) -> subprocess.CompletedProcess[str]:

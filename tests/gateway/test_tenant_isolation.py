@@ -61,7 +61,7 @@ async def test_mutations_on_foreign_apps_equal_missing_and_change_nothing(fresh:
 
 
 async def test_no_key_or_revoked_key_is_unauthenticated(fresh: Seeded, redis_url: str) -> None:
-    from crm_shared.registry import revoke_api_key
+    from crm_shared.store.registry import revoke_api_key
 
     async with make_client(fresh.db, redis_url) as client:
         for headers in ({}, {"Authorization": "Bearer crm_wrong"}, {"Authorization": "Basic abc"}):

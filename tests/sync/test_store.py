@@ -56,7 +56,7 @@ async def test_restated_transaction_replaces_and_keeps_history(db) -> None:
 
 
 async def test_stored_pages_mark_their_shops_in_the_rebuild_outbox(db) -> None:
-    from crm_shared import rebuild_outbox
+    from crm_shared.store import rebuild_outbox
 
     await store_events(db, [parse_event(APP, install_event(shop_n=3))], T1)
     await store_transactions(db, [parse_transaction(APP, sale())], T1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import DeleteOne, ReplaceOne, UpdateOne
+from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.analytics import compute_app
@@ -22,7 +22,8 @@ from crm_shared.analytics.segments import BUILT_IN_DEFINITIONS, BUILT_IN_NAMES
 from crm_shared.analytics.snapshots import DailySnapshot
 from crm_shared.customer import from_mongo, to_mongo
 from crm_shared.errors import CrmError
-from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, CUSTOMERS, SAVED_SEGMENTS
+from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, SAVED_SEGMENTS
+from crm_shared.store import customers
 
 from crm_analytics.raw_data import app_reports_activity
 
@@ -58,7 +59,7 @@ async def saved_segment_members(db: AsyncDatabase, app_id: str, now: datetime) -
         except (CrmError, ValueError) as exc:
             log.warning("saved segment %s of %s skipped: %s", seg.get("key"), app_id, exc)
             continue
-        members[seg["key"]] = {d["_id"] async for d in db[CUSTOMERS].find(query, {"_id": 1})}
+        members[seg["key"]] = await customers.ids_matching(db, query)
     return members
 
 
@@ -81,17 +82,17 @@ async def _chunked_write(db: AsyncDatabase, collection: str, ops: list[Any]) -> 
 
 async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> RecomputeResult:
     """Recompute every app-level number of `app_id` as of `now` and store it."""
-    stored = [from_mongo(d) async for d in db[CUSTOMERS].find({"app_id": app_id}, list(CUSTOMER_FIELDS))]
+    stored = [from_mongo(d) for d in await customers.for_recompute(db, app_id, CUSTOMER_FIELDS)]
     activity = await app_reports_activity(db, app_id)
     comp = compute_app(stored, now, activity)
     saved = await saved_segment_members(db, app_id, now)
 
-    seg_ops: list[UpdateOne[Any]] = []
+    changed: dict[str, list[str]] = {}
     for c in stored:
         keys = comp.segments[c["_id"]] + sorted(k for k, ids in saved.items() if c["_id"] in ids)
         if keys != (c.get("segments") or []):
-            seg_ops.append(UpdateOne({"_id": c["_id"]}, {"$set": {"segments": keys}}))
-    await _chunked_write(db, CUSTOMERS, seg_ops)
+            changed[c["_id"]] = keys
+    await customers.set_segments(db, changed)
 
     wanted = {d["_id"]: d for d in (metrics_document(app_id, s) for s in comp.snapshots)}
     existing = {d["_id"]: d async for d in db[APP_METRICS].find({"app_id": app_id})}
@@ -107,4 +108,4 @@ async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> Recomp
     await db[APP_SUMMARIES].replace_one(
         {"_id": app_id}, to_mongo({"_id": app_id, "app_id": app_id, "computed_at": now, **summary}), upsert=True
     )
-    return RecomputeResult(len(stored), len(seg_ops), len(metric_ops), len(stale))
+    return RecomputeResult(len(stored), len(changed), len(metric_ops), len(stale))

@@ -14,16 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.analytics.percentiles import Thresholds
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments
-from crm_shared import rebuild_outbox
+from crm_shared.store import rebuild_outbox
 from crm_shared.customer import derive_customer, to_mongo
 from crm_shared.errors import MalformedDataError
 from crm_shared.ids import customer_key
-from crm_shared.mongo import APP_SUMMARIES, CUSTOMERS
+from crm_shared.mongo import APP_SUMMARIES
+from crm_shared.store import customers
 
 from crm_analytics.raw_data import load_shops
 
@@ -66,11 +66,8 @@ async def rebuild_customers(
     marks = await rebuild_outbox.versions(db, app_id, shop_ids)  # read before the raw data
     raw = await load_shops(db, app_id, shop_ids)
     keys = [customer_key(app_id, s) for s in shop_ids]
-    previous = {
-        d["_id"]: d.get("segments") or []
-        async for d in db[CUSTOMERS].find({"_id": {"$in": keys}}, {"segments": 1})
-    }
-    writes: list[ReplaceOne[Any]] = []
+    previous = await customers.segments_of(db, keys)
+    writes: list[dict[str, Any]] = []
     for shop_id in shop_ids:
         data = raw.get(shop_id)
         if data is None or data.empty:
@@ -81,9 +78,8 @@ async def rebuild_customers(
             log.warning("customer %s of %s not rebuilt: malformed raw data: %s", shop_id, app_id, exc)
             continue
         doc["segments"] = built_in_segments(doc, seg_ctx, now) + saved_keys(previous.get(doc["_id"]))
-        writes.append(ReplaceOne({"_id": doc["_id"]}, to_mongo(doc), upsert=True))
-    if writes:
-        await db[CUSTOMERS].bulk_write(writes, ordered=False)
+        writes.append(to_mongo(doc))
+    await customers.replace_many(db, writes)
     # Every shop of the batch was handled (a malformed one waits for new raw data, which marks it again).
     await rebuild_outbox.clear(db, app_id, marks)
     return len(writes)

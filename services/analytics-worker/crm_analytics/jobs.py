@@ -34,11 +34,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from crm_shared import rebuild_outbox
+from crm_shared.store import rebuild_outbox
 from crm_shared.lease import Lease
 from crm_shared.messages import RefreshApp, send
 from crm_shared.store.sync_state import import_in_progress
-from crm_shared.mongo import CUSTOMERS
+from crm_shared.store import customers
 
 from crm_analytics import locking
 from crm_analytics.app_recompute import RecomputeResult, recompute_app
@@ -131,8 +131,7 @@ async def refresh_app(job: JobContext, app_id: str, now: datetime) -> JobResult:
 
     async def body(lock: Lease) -> JobResult:
         rebuilt = await _drain_pending(job, app_id, now, lock)
-        due = {d["shop_id"] async for d in job.db[CUSTOMERS].find(
-            {"app_id": app_id, "next_change_at": {"$ne": None, "$lte": now}}, {"shop_id": 1})}
+        due = await customers.due_shops(job.db, app_id, now)
         # Raw data whose change message was lost (e.g. Redis restarted) is still marked in the outbox.
         due |= set(await rebuild_outbox.marked_shops(job.db, app_id))
         due = sorted(due)

@@ -15,14 +15,14 @@ import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.messages import RefreshApp, send
-from crm_shared.mongo import APPS
+from crm_shared.store.registry import all_app_ids
 
 log = logging.getLogger(__name__)
 
 
 async def enqueue_refresh_for_all_apps(db: AsyncDatabase, broker: dramatiq.Broker) -> list[str]:
     """Send one `refresh_app` per registered app; returns the app ids."""
-    app_ids = sorted([d["_id"] async for d in db[APPS].find({}, {"_id": 1})])
+    app_ids = await all_app_ids(db)
     for app_id in app_ids:
         send(broker, RefreshApp(app_id=app_id))
     log.info("refresh_app enqueued for %d apps", len(app_ids))

@@ -8,7 +8,7 @@ import os
 import sys
 
 from crm_shared.mongo import get_db
-from crm_shared.registry import create_api_key, revoke_api_key
+from crm_shared.store.registry import create_api_key, revoke_api_key
 from crm_shared.settings import get_settings
 
 

@@ -11,8 +11,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.errors import AuthenticationError, NotFoundError
-from crm_shared.mongo import APPS
-from crm_shared.registry import organization_for_key
+from crm_shared.store.registry import get_app, organization_for_key
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -43,7 +42,7 @@ def app_not_found(app_id: str) -> NotFoundError:
 
 async def app_for_org(db: AsyncDatabase, org_id: str, app_id: str) -> dict[str, Any]:
     """The app document when it belongs to `org_id`; NOT_FOUND otherwise."""
-    doc = await db[APPS].find_one({"_id": app_id, "organization_id": org_id})
+    doc = await get_app(db, app_id, org_id)
     if doc is None:
         raise app_not_found(app_id)
-    return doc
+    return dict(doc)

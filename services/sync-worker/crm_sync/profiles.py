@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared import rebuild_outbox
+from crm_shared.store import rebuild_outbox
 from crm_shared.clock import parse_iso
 from crm_shared.ids import customer_key
 from crm_shared.messages import ShopProfile

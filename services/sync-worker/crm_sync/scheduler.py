@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from crm_shared.clock import utcnow
 from crm_shared.messages import SyncApp, send
-from crm_shared.mongo import APPS
+from crm_shared.store.registry import all_app_ids
 from crm_shared.store import sync_state
 
 log = logging.getLogger(__name__)
@@ -36,9 +36,9 @@ async def tick(db: AsyncDatabase, redis: Redis, broker: dramatiq.Broker, interva
     if not await redis.set(slot_key(slot), "1", nx=True, ex=max(1, int(interval * 2))):
         return None
     count = 0
-    async for app in db[APPS].find({}, {"_id": 1}):
-        await sync_state.mark_queued(db, app["_id"], utcnow())  # before the message: a fast run must end IDLE
-        await asyncio.to_thread(send, broker, SyncApp(app_id=app["_id"], reason="scheduled"))
+    for app_id in await all_app_ids(db):
+        await sync_state.mark_queued(db, app_id, utcnow())  # before the message: a fast run must end IDLE
+        await asyncio.to_thread(send, broker, SyncApp(app_id=app_id, reason="scheduled"))
         count += 1
     log.info("scheduler slot %d: enqueued sync_app for %d apps", slot, count)
     return count

@@ -17,7 +17,7 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared import rebuild_outbox
+from crm_shared.store import rebuild_outbox
 from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
 
 Document = dict[str, Any]

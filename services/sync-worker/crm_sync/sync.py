@@ -23,9 +23,9 @@ from redis.asyncio import Redis
 from crm_shared.clock import utcnow
 from crm_shared.errors import PermanentError
 from crm_shared.lease import wall_clock
-from crm_shared.mongo import APPS, ORGANIZATIONS, PARTNER_EVENTS, PARTNER_TRANSACTIONS
+from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
 from crm_shared.settings import Settings, get_settings
-from crm_shared.store import sync_leases, sync_state
+from crm_shared.store import registry, sync_leases, sync_state
 from crm_sync import metrics
 from crm_sync.client import PartnerClient, PartnerCredentials
 from crm_sync.config import SyncConfig, get_config
@@ -50,10 +50,10 @@ class SyncOutcome:
 
 async def credentials_for(db: AsyncDatabase, app_id: str, settings: Settings) -> PartnerCredentials:
     """The Partner API client of the app's organization (PermanentError when unknown here)."""
-    app = await db[APPS].find_one({"_id": app_id})
+    app = await registry.get_app(db, app_id)
     if app is None:
         raise PermanentError(f"app {app_id} is not registered in the CRM")
-    org = await db[ORGANIZATIONS].find_one({"_id": app["organization_id"]})
+    org = await registry.get_organization(db, app["organization_id"])
     if org is None or not org.get("access_token"):
         raise PermanentError(f"organization {app['organization_id']} of app {app_id} has no access token")
     return PartnerCredentials(

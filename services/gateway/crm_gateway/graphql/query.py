@@ -10,7 +10,7 @@ from strawberry.types import Info
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
 from crm_gateway.graphql.types.node import Node, parse_global_id
-from crm_shared.mongo import APPS
+from crm_shared.store.registry import apps_of
 
 
 @strawberry.type(description="Read the customers of your organization's apps.")
@@ -18,7 +18,7 @@ class Query:
     @strawberry.field(description="Every app of your organization.")
     async def apps(self, info: Info) -> list[App]:
         ctx = info.context
-        docs = await ctx.db[APPS].find({"organization_id": ctx.org_id}).sort("_id", 1).to_list()
+        docs = [dict(d) for d in await apps_of(ctx.db, ctx.org_id)]
         for d in docs:
             ctx.loaders.apps.prime(d["_id"], d)
         return [App(doc=d) for d in docs]

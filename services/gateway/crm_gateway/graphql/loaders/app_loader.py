@@ -7,15 +7,14 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from strawberry.dataloader import DataLoader
 
-from crm_shared.mongo import APPS
+from crm_shared.store.registry import apps_by_id
 
 
 def make_app_loader(db: AsyncDatabase, org_id: str) -> DataLoader[str, dict[str, Any] | None]:
     """A loader answering every app id of a request with one query."""
 
     async def load(ids: list[str]) -> list[dict[str, Any] | None]:
-        docs = await db[APPS].find({"_id": {"$in": list(ids)}, "organization_id": org_id}).to_list()
-        by_id = {d["_id"]: d for d in docs}
-        return [by_id.get(i) for i in ids]
+        by_id = await apps_by_id(db, list(ids), org_id)
+        return [dict(by_id[i]) if i in by_id else None for i in ids]
 
     return DataLoader(load_fn=load)

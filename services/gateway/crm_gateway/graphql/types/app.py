@@ -19,7 +19,7 @@ from crm_gateway.graphql.types.node import SHOP_GID, Node
 from crm_gateway.graphql.types.segment import Segment
 from crm_gateway.graphql.types.sync_status import SyncStatus, sync_status_from_doc
 from crm_shared.errors import UserInputError
-from crm_shared.mongo import CUSTOMERS
+from crm_shared.store import customers as customer_store
 
 FilterArg = Annotated[CustomerFilterInput | None, strawberry.argument(
     description="Filters, freely combined (AND); test shops excluded unless includeTest.")]
@@ -96,8 +96,7 @@ class App(Node):
                 raise UserInputError(f"invalid shopId {shop_id!r}: expected gid://partners/Shop/<number>")
             doc = await info.context.loaders.customers.load(f"{self.doc['_id']}|{shop_id}")
         else:
-            doc = await info.context.db[CUSTOMERS].find_one(
-                {"app_id": self.doc["_id"], "domain_lc": str(domain).strip().lower()})
+            doc = await customer_store.by_domain(info.context.db, self.doc["_id"], str(domain))
         return Customer.from_doc(doc) if doc else None
 
     @strawberry.field(description="Pre-built segments (VIP, AT_RISK, GROWTH, NEW) with definitions and counts, "

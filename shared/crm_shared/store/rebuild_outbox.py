@@ -16,6 +16,7 @@ shop_id, v (incremented on every mark).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
@@ -24,7 +25,16 @@ from crm_shared.ids import customer_key
 from crm_shared.mongo import REBUILD_OUTBOX
 
 
-async def mark(db: AsyncDatabase, app_id: str, shop_ids: Iterable[str]) -> None:
+class OutboxMark(TypedDict):
+    """A `rebuild_outbox` document."""
+
+    _id: str
+    app_id: str
+    shop_id: str
+    v: int
+
+
+async def mark(db: AsyncDatabase[Any], app_id: str, shop_ids: Iterable[str]) -> None:
     """Mark shops of an app as needing a rebuild (one bulk write)."""
     ops = [
         UpdateOne({"_id": customer_key(app_id, s)}, {"$set": {"app_id": app_id, "shop_id": s}, "$inc": {"v": 1}},
@@ -35,18 +45,18 @@ async def mark(db: AsyncDatabase, app_id: str, shop_ids: Iterable[str]) -> None:
         await db[REBUILD_OUTBOX].bulk_write(ops, ordered=False)
 
 
-async def versions(db: AsyncDatabase, app_id: str, shop_ids: list[str]) -> dict[str, int]:
+async def versions(db: AsyncDatabase[Any], app_id: str, shop_ids: list[str]) -> dict[str, int]:
     """The current mark version of each of `shop_ids` that is marked."""
     keys = [customer_key(app_id, s) for s in shop_ids]
     return {d["shop_id"]: d["v"] async for d in db[REBUILD_OUTBOX].find({"_id": {"$in": keys}}, {"shop_id": 1, "v": 1})}
 
 
-async def marked_shops(db: AsyncDatabase, app_id: str, limit: int = 0) -> list[str]:
+async def marked_shops(db: AsyncDatabase[Any], app_id: str, limit: int = 0) -> list[str]:
     """Shops of an app still marked (oldest insertion order is not guaranteed)."""
     return [d["shop_id"] async for d in db[REBUILD_OUTBOX].find({"app_id": app_id}, {"shop_id": 1}).limit(limit)]
 
 
-async def clear(db: AsyncDatabase, app_id: str, seen: dict[str, int]) -> None:
+async def clear(db: AsyncDatabase[Any], app_id: str, seen: dict[str, int]) -> None:
     """Clear the marks that were taken at version `seen[shop]` (and not re-marked since)."""
     ops = [DeleteOne({"_id": customer_key(app_id, s), "v": v}) for s, v in seen.items()]
     if ops:
