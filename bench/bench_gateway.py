@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from crm_devstack.processes import ProcessGroup, free_port, start_redis, start_secantus, wait_for_port  # noqa: E402
 from crm_gateway.indexes import ensure_indexes  # noqa: E402
-from crm_shared.registry import create_api_key, register_organization  # noqa: E402
+from crm_shared.store.registry import create_api_key, register_organization  # noqa: E402
 from tests.gateway.factories import make_customer  # noqa: E402
 
 APP = "gid://partners/App/101"

@@ -122,12 +122,11 @@ async def _run_sync(mongo_uri: str, redis_url: str, sim_url: str, scenario: dict
     from redis.asyncio import Redis
 
     from crm_shared.mongo import ensure_base_indexes
-    from crm_shared.registry import register_organization
+    from crm_shared.store.registry import register_organization
     from crm_shared.settings import Settings
     from crm_sync import streams as streams_mod
     from crm_sync import sync as sync_mod
     from crm_sync.client import warm_up
-    from crm_sync.config import SyncConfig
 
     client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
     db = client[f"bench_{int(time.time() * 1000)}"]
@@ -145,11 +144,10 @@ async def _run_sync(mongo_uri: str, redis_url: str, sim_url: str, scenario: dict
         sync_mod.store_transactions = timer.wrap(lambda *a, **k: "transactions", sync_mod.store_transactions)
         streams_mod.state.checkpoint = timer.wrap(lambda db, app, stream, *a, **k: stream,
                                                   streams_mod.state.checkpoint)
-    settings = Settings(PARTNER_API_RATE=rate)  # type: ignore[call-arg]
-    warm_up()  # what a worker process does once at boot (crm_sync.actors), not part of a sync's throughput
+    settings = Settings(PARTNER_API_RATE=rate, SYNC_PAGE_SIZE=APP_PAGE, SYNC_RATE_STRICT_WINDOW=strict)
+    warm_up()  # what a worker process does once at boot (python -m crm_sync worker), not part of a sync's throughput
     t0 = time.perf_counter()
-    outcome = await sync_mod.sync_app(db, redis, app_id, full=False, settings=settings,
-                                      config=SyncConfig(SYNC_PAGE_SIZE=APP_PAGE, SYNC_RATE_STRICT_WINDOW=strict))  # type: ignore[call-arg]
+    outcome = await sync_mod.sync_app(db, redis, app_id, full=False, settings=settings)
     wall = time.perf_counter() - t0
     sync_mod.store_events, sync_mod.store_transactions, streams_mod.state.checkpoint = originals
     st = await db["sync_state"].find_one({"_id": app_id})

@@ -8,8 +8,9 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
-from crm_analytics.config import AnalyticsSettings, JobContext
+from crm_analytics.config import JobContext
 from crm_shared.broker import make_broker
+from crm_shared.settings import Settings
 from tests.conftest import fresh_database
 
 JobFactory = Callable[[AsyncDatabase], JobContext]
@@ -29,7 +30,7 @@ async def make_job(redis_url: str, redis_client: object) -> AsyncIterator[Callab
     redis = Redis.from_url(redis_url)
 
     def build(db: AsyncDatabase, debounce_seconds: float = 5.0, batch_size: int = 7) -> JobContext:
-        settings = AnalyticsSettings(ANALYTICS_DEBOUNCE_SECONDS=debounce_seconds, ANALYTICS_BATCH_SIZE=batch_size)
+        settings = Settings(ANALYTICS_DEBOUNCE_SECONDS=debounce_seconds, ANALYTICS_BATCH_SIZE=batch_size)
         return JobContext(db=db, redis=redis, broker=broker, settings=settings)
 
     try:

@@ -11,12 +11,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from analytics.raw_factory import store, synthetic_app
 from crm_analytics import locking
-from crm_analytics.actors import WorkerEnv, declare_actors
-from crm_analytics.config import AnalyticsSettings
+from crm_analytics.actors import declare_actors
 from crm_analytics.scheduler import enqueue_refresh_for_all_apps
 from crm_shared.broker import make_broker
 from crm_shared.messages import CustomersChanged, send
 from crm_shared.mongo import APP_SUMMARIES, APPS, CUSTOMERS
+from crm_shared.settings import Settings
 
 DEBOUNCE = 1.0
 DEADLINE = 240.0
@@ -29,8 +29,9 @@ async def test_a_burst_of_200_messages_causes_a_bounded_number_of_app_recomputes
     await store(db, raw)
     shops = raw.shop_ids()
     broker = make_broker(redis_url)
-    settings = AnalyticsSettings(ANALYTICS_DEBOUNCE_SECONDS=DEBOUNCE, ANALYTICS_BATCH_SIZE=20)
-    declare_actors(broker, WorkerEnv(mongo_uri, db.name, redis_url, settings))
+    settings = Settings(MONGODB_URI=mongo_uri, MONGODB_DB=db.name, REDIS_URL=redis_url,
+                        ANALYTICS_DEBOUNCE_SECONDS=DEBOUNCE, ANALYTICS_BATCH_SIZE=20)
+    declare_actors(broker, settings)
     for i in range(200):  # a backfill: each shop several times, in no particular order
         send(broker, CustomersChanged(app_id=raw.app_id, shop_ids=[shops[(i * 7) % len(shops)], shops[i % len(shops)]]))
     started = time.monotonic()

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from crm_devstack.processes import free_port
 from crm_sync import metrics
 from crm_sync.sync import sync_app
-from tests.sync.harness import FAST, fast_config, register, sync_state
+from tests.sync.harness import fast_settings, register, sync_state
 from tests.sync.scenario_builder import build_scenario
 from tests.sync.sim import running_simulator
 
@@ -42,7 +42,7 @@ async def test_metrics_count_requests_and_stored_documents_and_report_lag(db, ar
         await register(db, scenario, sim.url)
         sim.admin("faults", {"storm_429_requests": 1})
         throttles_before = _value("crm_sync_partner_throttles_total")
-        await sync_app(db, aredis, APP, settings=FAST, config=fast_config(SYNC_MAX_BACKOFF=0.2))
+        await sync_app(db, aredis, APP, settings=fast_settings(SYNC_MAX_BACKOFF=0.2))
     assert _value("crm_sync_partner_requests_total", {"outcome": "ok"}) > ok_before
     assert _value("crm_sync_events_stored_total", {"app_id": APP}) - stored_before == len(scenario["events"])
     assert _value("crm_sync_partner_throttles_total") == throttles_before + 1

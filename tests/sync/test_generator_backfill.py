@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from partner_sim.generator import generate
 
 from crm_sync.sync import backfill_app
-from tests.sync.harness import FAST, expected_events, expected_transactions, fast_config, register, stored, sync_state
+from tests.sync.harness import expected_events, expected_transactions, fast_settings, register, stored, sync_state
 from tests.sync.sim import running_simulator
 
 NOW = datetime(2026, 7, 15, tzinfo=timezone.utc)
@@ -18,7 +18,7 @@ async def test_backfill_of_a_generated_organization_equals_the_generator_data(db
     with running_simulator(scenario) as sim:
         await register(db, scenario, sim.url)
         for app in scenario["apps"]:
-            await backfill_app(db, aredis, app["id"], settings=FAST, config=fast_config(SYNC_PAGE_SIZE=100))
+            await backfill_app(db, aredis, app["id"], settings=fast_settings(SYNC_PAGE_SIZE=100))
     for app in scenario["apps"]:
         events, txns = await stored(db, app["id"])
         want_events, want_txns = expected_events(scenario, app["id"]), expected_transactions(scenario, app["id"])

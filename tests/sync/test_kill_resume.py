@@ -14,7 +14,7 @@ import pytest
 
 from crm_shared.store.sync_leases import lease_key
 from crm_sync.sync import sync_app
-from tests.sync.harness import FAST, fast_config, register, snapshot, sync_state
+from tests.sync.harness import fast_settings, register, snapshot, sync_state
 from tests.sync.scenario_builder import build_scenario
 from tests.sync.sim import running_simulator
 
@@ -55,7 +55,7 @@ async def test_sigkill_at_random_pages_then_resume_gives_the_same_database(db, a
     try:
         with running_simulator(scenario) as sim:
             await register(reference, scenario, sim.url)
-            await sync_app(reference, aredis, APP, full=True, since=SINCE, settings=FAST, config=fast_config())
+            await sync_app(reference, aredis, APP, full=True, since=SINCE, settings=fast_settings())
             uninterrupted_requests = len(sim.requests())
             expected = await snapshot(reference)
             ref_state = await sync_state(reference, APP)
@@ -76,7 +76,7 @@ async def test_sigkill_at_random_pages_then_resume_gives_the_same_database(db, a
             # kill landed right at a window boundary.
             assert any(s.get("mode") for s in st["streams"].values())
             before_resume = len(sim.requests())
-            await sync_app(db, aredis, APP, full=True, since=SINCE, settings=FAST, config=fast_config())
+            await sync_app(db, aredis, APP, full=True, since=SINCE, settings=fast_settings())
             resumed_requests = len(sim.requests()) - before_resume
         assert await snapshot(db) == expected
         final = await sync_state(db, APP)

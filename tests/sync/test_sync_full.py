@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm_shared.mongo import PARTNER_TRANSACTIONS
 from crm_sync.sync import sync_app
-from tests.sync.harness import FAST, expected_events, expected_transactions, fast_config, register, stored, sync_state
+from tests.sync.harness import expected_events, expected_transactions, fast_settings, register, stored, sync_state
 from tests.sync.scenario_builder import build_scenario
 from tests.sync.sim import running_simulator
 
@@ -24,7 +24,7 @@ async def test_full_backfill_equals_the_scenario_exactly(db, aredis) -> None:
     with running_simulator(scenario) as sim:
         await register(db, scenario, sim.url)
         outcome = await sync_app(db, aredis, APP, full=True, since="2023-01-01T00:00:00Z", notify=notify,
-                                 settings=FAST, config=fast_config())
+                                 settings=fast_settings())
     events, txns = await stored(db, APP)
     assert events == expected_events(scenario, APP)
     assert txns == expected_transactions(scenario, APP)
@@ -49,7 +49,7 @@ async def test_first_incremental_sync_reads_all_history(db, aredis) -> None:
 
     with running_simulator(scenario) as sim:
         await register(db, scenario, sim.url)
-        await sync_app(db, aredis, APP, notify=notify, settings=FAST, config=fast_config())
+        await sync_app(db, aredis, APP, notify=notify, settings=fast_settings())
     events, txns = await stored(db, APP)
     assert events == expected_events(scenario, APP)
     assert txns == expected_transactions(scenario, APP)
@@ -63,7 +63,7 @@ async def test_late_events_and_restatements_are_picked_up_by_the_next_incrementa
     scenario = build_scenario(seed=5, shops=30)
     with running_simulator(scenario) as sim:
         await register(db, scenario, sim.url)
-        await sync_app(db, aredis, APP, settings=FAST, config=fast_config())
+        await sync_app(db, aredis, APP, settings=fast_settings())
         st = await sync_state(db, APP)
         watermark = st["streams"]["events"]["watermark"]
         newest_tx = max(scenario["transactions"], key=lambda t: t["createdAt"])
@@ -76,7 +76,7 @@ async def test_late_events_and_restatements_are_picked_up_by_the_next_incrementa
                     "netAmount": {"amount": "0.85", "currencyCode": newest_tx["netAmount"]["currencyCode"]}}
         sim.admin("faults", {"late_events": [late, late_older], "restate": [restated]})
         before = len(sim.requests())
-        await sync_app(db, aredis, APP, settings=FAST, config=fast_config())
+        await sync_app(db, aredis, APP, settings=fast_settings())
         incremental_requests = len(sim.requests()) - before
     events, txns = await stored(db, APP)
     shops = {n["shop"]["id"] for n in events.values()}

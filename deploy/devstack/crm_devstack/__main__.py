@@ -10,6 +10,7 @@ import time
 
 from crm_devstack.data_dir import DataDirInUseError
 from crm_devstack.stack import PortInUseError, RunningStack, StackConfig, start_stack
+from crm_shared.settings import get_settings
 
 
 def _banner(stack: RunningStack, seconds: float) -> str:
@@ -39,7 +40,7 @@ def main() -> int:
     parser.parse_args()
 
     signal.signal(signal.SIGTERM, _interrupt)  # while starting, SIGTERM unwinds like Ctrl-C: start_stack cleans up
-    config = StackConfig.from_env()
+    config = StackConfig.from_settings(get_settings())
     started = time.monotonic()
     print("starting the CRM stack (first start generates demo data and may take a minute)...", flush=True)
     try:

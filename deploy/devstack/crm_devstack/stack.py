@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crm_devstack.data_dir import DataDirLock, claim
+from crm_shared.clock import to_iso
+from crm_shared.settings import Settings
 from crm_devstack.processes import (
     ProcessGroup,
     free_port,
@@ -33,7 +34,7 @@ PY = sys.executable
 
 @dataclass
 class StackConfig:
-    """What to start; defaults follow DESIGN §5."""
+    """What to start (`from_settings`: what `make run` starts)."""
 
     data_dir: Path = Path(".data")
     gateway_port: int = 8000
@@ -52,21 +53,20 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls) -> StackConfig:
-        env = os.environ
-        scenario = Path(env["PARTNER_SIM_SCENARIO"]).resolve() if env.get("PARTNER_SIM_SCENARIO") else None
-        data_dir = Path(env["CRM_DATA_DIR"]) if env.get("CRM_DATA_DIR") else default_data_dir(scenario)
+    def from_settings(cls, settings: Settings) -> StackConfig:
+        """What `make run` starts: embedded parts for what the settings leave unset."""
+        scenario = Path(settings.partner_sim_scenario).resolve() if settings.partner_sim_scenario else None
         return cls(
-            data_dir=data_dir,
-            gateway_port=int(env.get("GATEWAY_PORT") or 8000),
-            sim_port=int(env.get("PARTNER_SIM_PORT") or 8090),
+            data_dir=Path(settings.data_dir) if settings.data_dir else default_data_dir(scenario),
+            gateway_port=settings.gateway_port,
+            sim_port=settings.partner_sim_port,
             scenario=scenario,
-            mongodb_uri=env.get("MONGODB_URI") or None,
-            redis_url=env.get("REDIS_URL") or None,
-            partner_api_url=env.get("PARTNER_API_URL") or None,
-            now=env.get("CRM_NOW") or None,
-            bootstrap_api_key=env.get("CRM_BOOTSTRAP_API_KEY") or None,
-            demo_shops=int(env.get("CRM_DEMO_SHOPS") or 3000),
+            mongodb_uri=settings.mongodb_uri if settings.is_set("mongodb_uri") else None,
+            redis_url=settings.redis_url if settings.is_set("redis_url") else None,
+            partner_api_url=settings.partner_api_url if settings.is_set("partner_api_url") else None,
+            now=to_iso(settings.now_override) if settings.now_override else None,
+            bootstrap_api_key=settings.bootstrap_api_key,
+            demo_shops=settings.demo_shops,
         )
 
 
@@ -130,7 +130,7 @@ async def _register(env: dict[str, str], scenario: dict[str, Any], api_key: str 
     from pymongo import AsyncMongoClient
 
     from crm_shared.mongo import ensure_base_indexes
-    from crm_shared.registry import create_api_key, register_organization
+    from crm_shared.store.registry import create_api_key, register_organization
 
     client: AsyncMongoClient = AsyncMongoClient(env["MONGODB_URI"], tz_aware=True)
     try:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import datetime, timezone
 
 from crm_shared.clock import parse_iso
+from crm_shared.settings import get_settings
 
 from partner_sim.config import SimConfig
 from partner_sim.generator import generate
@@ -49,9 +49,11 @@ def _generator_args(p: argparse.ArgumentParser, required: bool) -> None:
 
 
 def _now(raw: str | None) -> datetime:
-    raw = raw or os.environ.get("CRM_NOW") or ""
     if raw:
         return parse_iso(raw)
+    frozen = get_settings().now_override
+    if frozen is not None:
+        return frozen
     return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -60,8 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve a scenario file or generated data")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PARTNER_SIM_PORT", "8090")))
-    serve.add_argument("--scenario", default=os.environ.get("PARTNER_SIM_SCENARIO") or None)
+    serve.add_argument("--port", type=int, default=get_settings().partner_sim_port)
+    serve.add_argument("--scenario", default=get_settings().partner_sim_scenario)
     _generator_args(serve, required=False)
     gen = sub.add_parser("generate", help="write a scenario file (and its ground truth)")
     gen.add_argument("--out", required=True)

@@ -1,24 +1,21 @@
-"""Simulator configuration: an explicit object, read from the environment only at the edge.
+"""Simulator configuration: an explicit object, built from the one settings object at the edge.
 
-Environment variables (all optional):
-    PARTNER_SIM_THROTTLE   "1" (default) enforces the per-token bucket; "0" disables it
-    PARTNER_SIM_RATE       requests per second per access token (default 4)
-    PARTNER_SIM_VERSIONS   comma-separated supported versions (default 2025-10,2026-01,2026-04,2026-07)
-    PARTNER_SIM_PAGE_MAX   largest page served; larger ``first``/``last`` are clamped (default 100)
-    PARTNER_SIM_FAULTS     JSON object, the same as the body of ``POST /_admin/faults``
-    CRM_NOW                the clock for 2026-07 default windows (else the scenario's ``now``, else real time)
+Variables (`crm_shared.settings`): PARTNER_SIM_THROTTLE, PARTNER_SIM_RATE,
+PARTNER_SIM_VERSIONS, PARTNER_SIM_PAGE_MAX (larger ``first``/``last`` are
+clamped), PARTNER_SIM_FAULTS (JSON, the body of ``POST /_admin/faults``) and
+CRM_NOW (the clock for 2026-07 default windows; else the scenario's ``now``,
+else real time).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from crm_shared.clock import parse_iso
+from crm_shared.settings import Settings, get_settings
 
 DEFAULT_VERSIONS: tuple[str, ...] = ("2025-10", "2026-01", "2026-04", "2026-07")
 #: Versions whose schema carries the 2026-07 additions (root ``events``, ``activeSubscription``).
@@ -44,15 +41,14 @@ class SimConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SimConfig:
-        """Build the configuration from environment variables (see module docstring)."""
-        env = os.environ if env is None else env
-        versions = tuple(v.strip() for v in env.get("PARTNER_SIM_VERSIONS", "").split(",") if v.strip())
-        now_raw = env.get("CRM_NOW", "")
+        """The configuration of the process's settings, or of the variables in `env` (see module docstring)."""
+        settings = get_settings() if env is None else Settings(**env)
+        versions = tuple(v.strip() for v in settings.partner_sim_versions.split(",") if v.strip())
         return cls(
             versions=versions or DEFAULT_VERSIONS,
-            throttle=env.get("PARTNER_SIM_THROTTLE", "1").strip().lower() not in ("0", "false", "no", "off"),
-            rate=float(env.get("PARTNER_SIM_RATE", "4") or 4),
-            page_max=int(env.get("PARTNER_SIM_PAGE_MAX", "100") or 100),
-            now=parse_iso(now_raw) if now_raw else None,
-            faults=json.loads(env["PARTNER_SIM_FAULTS"]) if env.get("PARTNER_SIM_FAULTS") else {},
+            throttle=settings.partner_sim_throttle,
+            rate=settings.partner_sim_rate,
+            page_max=settings.partner_sim_page_max,
+            now=settings.now_override,
+            faults=json.loads(settings.partner_sim_faults) if settings.partner_sim_faults else {},
         )

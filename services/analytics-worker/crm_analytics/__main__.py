@@ -25,8 +25,8 @@ from crm_shared.mongo import ensure_base_indexes, get_db
 from crm_shared.settings import get_settings
 from crm_shared.worker_process import run_worker
 
-from crm_analytics.actors import WorkerEnv, declare_actors
-from crm_analytics.config import AnalyticsSettings, JobContext
+from crm_analytics.actors import declare_actors
+from crm_analytics.config import JobContext
 from crm_analytics.indexes import ensure_analytics_indexes
 from crm_analytics.jobs import rebuild_app
 from crm_analytics.scheduler import run_scheduler
@@ -35,11 +35,10 @@ from crm_analytics.scheduler import run_scheduler
 def _worker() -> int:
     """A dramatiq worker on queue ``analytics`` in this process (`crm_shared.worker_process`)."""
     settings = get_settings()
-    analytics = AnalyticsSettings()  # type: ignore[call-arg]
     broker = make_broker(settings.redis_url)
     asyncio.run(_prepare_indexes())
-    declare_actors(broker, WorkerEnv(settings.mongodb_uri, settings.mongodb_db, settings.redis_url, analytics))
-    return run_worker(broker, [ANALYTICS_QUEUE], analytics.worker_threads, settings.parent_pid)
+    declare_actors(broker, settings)
+    return run_worker(broker, [ANALYTICS_QUEUE], settings.analytics_worker_threads, settings.parent_pid)
 
 
 async def _prepare_indexes() -> None:
@@ -72,7 +71,7 @@ def _rebuild(app_id: str) -> int:
         await ensure_base_indexes(db)
         await ensure_analytics_indexes(db)
         redis = Redis.from_url(settings.redis_url)
-        job = JobContext(db=db, redis=redis, broker=broker, settings=AnalyticsSettings())  # type: ignore[call-arg]
+        job = JobContext(db=db, redis=redis, broker=broker, settings=settings)
         result = await rebuild_app(job, app_id, utcnow(), wait_seconds=600)
         await redis.aclose()
         print(f"rebuilt {result.customers_rebuilt} customers of {app_id}: {result.recomputed}")

@@ -13,9 +13,10 @@ from typing import Any
 import dramatiq
 
 from crm_analytics import jobs
-from crm_analytics.config import AnalyticsSettings, JobContext
+from crm_analytics.config import JobContext
 from crm_shared.actor_runtime import Clients, ThreadRuntime
 from crm_shared.clock import utcnow
+from crm_shared.settings import Settings
 from crm_shared.messages import (
     ANALYTICS_QUEUE,
     CUSTOMERS_CHANGED,
@@ -27,29 +28,18 @@ from crm_shared.messages import (
 )
 
 
-@dataclass(frozen=True)
-class WorkerEnv:
-    """Where the actors' jobs read and write."""
-
-    mongodb_uri: str
-    db_name: str
-    redis_url: str
-    settings: AnalyticsSettings
-
-
 @dataclass
 class _ThreadJob:
     clients: Clients
     job: JobContext
 
 
-def declare_actors(broker: dramatiq.Broker, env: WorkerEnv) -> dict[str, dramatiq.Actor[Any, Any]]:
+def declare_actors(broker: dramatiq.Broker, settings: Settings) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Declare customers_changed, rebuild_app and refresh_app on `broker`; returns them by name."""
 
     def open_job() -> _ThreadJob:
-        clients = Clients.open(env.mongodb_uri, env.db_name, env.redis_url)
-        return _ThreadJob(clients, JobContext(db=clients.db, redis=clients.redis, broker=broker,
-                                              settings=env.settings))
+        clients = Clients.open(settings.mongodb_uri, settings.mongodb_db, settings.redis_url)
+        return _ThreadJob(clients, JobContext(db=clients.db, redis=clients.redis, broker=broker, settings=settings))
 
     async def close_job(resources: _ThreadJob) -> None:
         await resources.clients.aclose()

@@ -60,16 +60,16 @@ class JobResult:
 
 async def schedule_recompute(job: JobContext, app_id: str) -> bool:
     """Schedule an app-level recompute in `debounce_seconds` unless one is scheduled already."""
-    if not await locking.mark_due(job.redis, app_id, job.settings.debounce_seconds):
+    if not await locking.mark_due(job.redis, app_id, job.settings.analytics_debounce_seconds):
         return False
-    send(job.broker, RefreshApp(app_id=app_id), delay_ms=int(job.settings.debounce_seconds * 1000))
+    send(job.broker, RefreshApp(app_id=app_id), delay_ms=int(job.settings.analytics_debounce_seconds * 1000))
     return True
 
 
 async def _rebuild_in_batches(job: JobContext, app_id: str, shop_ids: list[str], now: datetime, lock: Lease) -> int:
     seg_ctx = await stored_segment_context(job.db, app_id)
     done = 0
-    size = job.settings.batch_size
+    size = job.settings.analytics_batch_size
     for i in range(0, len(shop_ids), size):
         done += await rebuild_customers(job.db, app_id, shop_ids[i:i + size], now, seg_ctx)
         await lock.renew()
@@ -79,7 +79,7 @@ async def _rebuild_in_batches(job: JobContext, app_id: str, shop_ids: list[str],
 async def _drain_pending(job: JobContext, app_id: str, now: datetime, lock: Lease) -> int:
     seg_ctx = await stored_segment_context(job.db, app_id)
     done = 0
-    while batch := await locking.pop_pending(job.redis, app_id, job.settings.batch_size):
+    while batch := await locking.pop_pending(job.redis, app_id, job.settings.analytics_batch_size):
         done += await rebuild_customers(job.db, app_id, batch, now, seg_ctx)
         await lock.renew()
     return done
@@ -95,7 +95,7 @@ async def _recompute(job: JobContext, app_id: str, now: datetime) -> RecomputeRe
 async def _under_lock(job: JobContext, app_id: str, wait_seconds: float,
                       body: Callable[[Lease], Awaitable[JobResult]]) -> JobResult | None:
     """Run `body` holding the app lock; None when the lock stayed busy for `wait_seconds`."""
-    lock = locking.app_lock(job.redis, app_id, job.settings.lock_seconds)
+    lock = locking.app_lock(job.redis, app_id, job.settings.analytics_lock_seconds)
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while not await lock.acquire():
         if asyncio.get_running_loop().time() >= deadline:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 
 from crm_shared.mongo import get_db
@@ -18,7 +17,7 @@ def _serve(args: argparse.Namespace) -> int:
     from crm_gateway.app import create_app
 
     settings = get_settings()
-    host = args.host or os.environ.get("GATEWAY_HOST", "127.0.0.1")
+    host = args.host or settings.gateway_host
     port = args.port or settings.gateway_port
     uvicorn.run(create_app(), host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     return 0

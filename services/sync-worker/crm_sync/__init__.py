@@ -1,7 +1,6 @@
 """The sync worker: streams Partner API events and transactions into MongoDB.
 
 Modules, one concern each:
-    config        SyncConfig (worker-only settings)
     queries       the GraphQL documents, validated against the committed schema
     client        PartnerClient (gql over HTTPX, errors classified)
     rate_limiter  the shared Redis token bucket (4 req/s per Partner API client)

@@ -9,7 +9,6 @@ import signal
 import sys
 
 from crm_shared.settings import get_settings
-from crm_sync.config import get_config
 
 
 def _worker() -> int:
@@ -20,12 +19,12 @@ def _worker() -> int:
     from crm_sync import client, metrics
     from crm_sync.actors import declare_actors
 
-    settings, config = get_settings(), get_config()
+    settings = get_settings()
     broker = make_broker(settings.redis_url)
     declare_actors(broker, settings)
-    metrics.serve(config.metrics_port)
+    metrics.serve(settings.sync_metrics_port)
     client.warm_up()  # the Partner API schema and TLS context, built once here rather than in the first sync
-    return run_worker(broker, [SYNC_QUEUE], config.worker_threads, settings.parent_pid, stop_timeout=10.0)
+    return run_worker(broker, [SYNC_QUEUE], settings.sync_worker_threads, settings.parent_pid, stop_timeout=10.0)
 
 
 async def _scheduler() -> int:

@@ -23,7 +23,6 @@ from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
 from crm_shared.store import sync_state as state
 from crm_sync import metrics
-from crm_sync.config import get_config
 from crm_sync.handlers import broker_notifier
 from crm_sync.sync import sync_app
 
@@ -44,7 +43,7 @@ def _describe(doc: dict[str, Any]) -> tuple[float | None, dict[str, Any]]:
 async def run_sync_command(app_id: str, full: bool, since: str | None) -> int:
     """Run one sync in the foreground; the process exit code."""
     settings = get_settings()
-    metrics.serve(get_config().metrics_port)
+    metrics.serve(settings.sync_metrics_port)
     db, redis, broker = get_db(), Redis.from_url(settings.redis_url), make_broker()
     task = asyncio.create_task(sync_app(db, redis, app_id, full=full, since=since, notify=broker_notifier(broker)))
     started = time.monotonic()

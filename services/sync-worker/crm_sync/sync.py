@@ -28,7 +28,6 @@ from crm_shared.settings import Settings, get_settings
 from crm_shared.store import registry, sync_leases, sync_state
 from crm_sync import metrics
 from crm_sync.client import PartnerClient, PartnerCredentials
-from crm_sync.config import SyncConfig, get_config
 from crm_sync.parse import parse_event, parse_transaction
 from crm_sync.rate_limiter import RateLimiter
 from crm_sync.store import store_events, store_transactions
@@ -107,7 +106,6 @@ async def sync_app(
     since: str | None = None,
     notify: Notify | None = None,
     settings: Settings | None = None,
-    config: SyncConfig | None = None,
     now: Callable[[], datetime] = utcnow,
 ) -> SyncOutcome:
     """Sync one app: incremental, or a backfill from `since` when `full`.
@@ -115,26 +113,25 @@ async def sync_app(
     Raises `crm_shared.lease.LeaseBusyError` when another worker holds the app, `PermanentError`
     / `RetryableError` after recording them in sync_state."""
     settings = settings or get_settings()
-    config = config or get_config()
     kind = BACKFILL if full else INCREMENTAL
     run_id = secrets.token_hex(8)
 
     async def mirror_lease(expires_at: datetime) -> None:
         await sync_state.renew(db, app_id, run_id, expires_at)
 
-    async with sync_leases.sync_lease(redis, app_id, config.lease_seconds, mirror_lease) as lease:
+    async with sync_leases.sync_lease(redis, app_id, settings.sync_lease_seconds, mirror_lease) as lease:
         await sync_state.mark_running(db, app_id, {"id": run_id, "kind": kind, "since": since, "started_at": wall_clock(),
                                                    "lease_expires_at": lease.expires_at}, now())
         try:
             credentials = await credentials_for(db, app_id, settings)
-            limiter = RateLimiter(redis, settings.partner_api_rate * config.rate_margin,
-                                  inflight_timeout=config.request_timeout + 10,
-                                  strict_window=config.strict_window)
+            limiter = RateLimiter(redis, settings.partner_api_rate * settings.sync_rate_margin,
+                                  inflight_timeout=settings.sync_request_timeout + 10,
+                                  strict_window=settings.sync_rate_strict_window)
             run_settings = RunSettings(
                 now=now,
                 overlap=timedelta(days=settings.sync_overlap_days),
-                window=timedelta(days=config.backfill_window_days),
-                floor=now() - timedelta(days=365 * config.backfill_default_years),
+                window=timedelta(days=settings.sync_backfill_window_days),
+                floor=now() - timedelta(days=365 * settings.sync_backfill_default_years),
             )
             progress: dict[str, float | None] = {}
 
@@ -147,10 +144,10 @@ async def sync_app(
                 if notify is not None:
                     await notify(app_id, shop_ids)
 
-            async with PartnerClient(credentials, limiter, config.request_timeout, config.max_attempts,
-                                     config.max_backoff) as client:
+            async with PartnerClient(credentials, limiter, settings.sync_request_timeout, settings.sync_max_attempts,
+                                     settings.sync_max_backoff) as client:
                 runners = [StreamRunner(db, app_id, spec, run_settings, _notify, on_progress, lease.check)
-                           for spec in _specs(client, app_id, config.page_size)]
+                           for spec in _specs(client, app_id, settings.sync_page_size)]
                 reports = await _run_all([r.run(kind, since) for r in runners])
         except Exception as exc:
             permanent = isinstance(exc, PermanentError)
