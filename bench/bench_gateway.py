@@ -35,7 +35,7 @@ from pymongo import AsyncMongoClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crm_devstack.processes import ProcessGroup, free_port, start_redis, start_secantus, wait_for_port  # noqa: E402
+from crm_devstack.processes import ProcessGroup, free_port, start_gateway, start_redis, start_secantus  # noqa: E402
 from crm_gateway.indexes import ensure_indexes  # noqa: E402
 from crm_shared.store.registry import create_api_key, register_organization  # noqa: E402
 from tests.gateway.factories import make_customer  # noqa: E402
@@ -76,8 +76,9 @@ def proc_mem_kb(pid: int, key: str) -> int:
 class Stack:
     """SecantusDB + Redis + one gateway process, seeded with `customers` customers."""
 
-    def __init__(self, customers: int) -> None:
+    def __init__(self, customers: int, extra_env: dict[str, str] | None = None) -> None:
         self.customers = customers
+        self.extra_env = extra_env or {}
         self.group = ProcessGroup(Path(tempfile.mkdtemp(prefix="bench-gw-")))
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -102,10 +103,9 @@ class Stack:
         print(f"  seeded {self.customers} customers in {time.perf_counter() - t0:.1f}s", flush=True)
         await client.close()
         port = free_port()
-        env = {**os.environ, "MONGODB_URI": self.mongo_uri, "MONGODB_DB": "bench", "REDIS_URL": self.redis_url,
-               "GATEWAY_PORT": str(port), "CRM_ENV": "production", "LOG_LEVEL": "WARNING"}
-        self.proc = self.group.start("gateway", [sys.executable, "-m", "crm_gateway", "serve"], env=env)
-        wait_for_port(port, timeout=120, proc=self.proc)
+        env = {"MONGODB_URI": self.mongo_uri, "MONGODB_DB": "bench", "REDIS_URL": self.redis_url,
+               "CRM_ENV": "production", "LOG_LEVEL": "WARNING", **self.extra_env}
+        self.proc = start_gateway(self.group, port, env)
         self.url = f"http://127.0.0.1:{port}"
         return self
 

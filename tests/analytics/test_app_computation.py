@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from analytics.customer_factory import NOW, customer, days_ago, entry, step
-from crm_shared.analytics import SEGMENT_DEFINITIONS, compute_app
+from crm_shared.analytics import BUILT_IN_DEFINITIONS, compute_app
 
 
 def app() -> list[dict]:
@@ -41,4 +41,4 @@ def test_segments_summary_and_snapshots_agree() -> None:
 
 
 def test_definitions_are_published_under_the_name_the_gateway_reads() -> None:
-    assert set(SEGMENT_DEFINITIONS) == {"VIP", "AT_RISK", "GROWTH", "NEW"}
+    assert set(BUILT_IN_DEFINITIONS) == {"VIP", "AT_RISK", "GROWTH", "NEW"}

@@ -13,7 +13,6 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from crm_shared.clock import to_iso
 from crm_shared.customer import derive_customer, mrr_display
 
@@ -60,7 +59,6 @@ def disagreements(seed: int, shops: int, years: float = 4) -> tuple[int, dict[tu
 
 
 def test_generated_org_status_plan_mrr_and_ltv_match_ground_truth() -> None:
-    pytest.importorskip("partner_sim.generator")
     compared, classes = disagreements(seed=5, shops=400)
     assert compared >= 400
     assert {k: v[:3] for k, v in classes.items()} == {}

@@ -21,6 +21,7 @@ from crm_shared.analytics.days import day_start
 from crm_shared.analytics.segments import BUILT_IN_DEFINITIONS, BUILT_IN_NAMES
 from crm_shared.analytics.snapshots import DailySnapshot
 from crm_shared.customer import from_mongo, to_mongo
+from crm_shared.customer_filter import build_query
 from crm_shared.errors import CrmError
 from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, SAVED_SEGMENTS
 from crm_shared.store import customers
@@ -47,11 +48,7 @@ class RecomputeResult:
 
 
 async def saved_segment_members(db: AsyncDatabase, app_id: str, now: datetime) -> dict[str, set[str]]:
-    """{saved segment key: customer ids matching its filter}; empty when filters cannot be evaluated."""
-    try:
-        from crm_shared.customer_filter import build_query
-    except ImportError:  # the gateway's filter module is not there: no saved segments yet
-        return {}
+    """{saved segment key: customer ids matching its filter} (a filter that no longer parses is logged, skipped)."""
     members: dict[str, set[str]] = {}
     async for seg in db[SAVED_SEGMENTS].find({"app_id": app_id}):
         try:

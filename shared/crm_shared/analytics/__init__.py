@@ -25,11 +25,8 @@ from crm_shared.analytics.segments import (
 from crm_shared.analytics.snapshots import DailySnapshot, daily_snapshots
 from crm_shared.analytics.summary import AppComputation, compute_app
 
-SEGMENT_DEFINITIONS = BUILT_IN_DEFINITIONS  # the name the gateway's segment catalog reads
-
 __all__ = [
-    "AT_RISK", "BUILT_IN_DEFINITIONS", "BUILT_IN_KEYS", "BUILT_IN_NAMES", "GROWTH", "KINDS", "NEW", "SEGMENT_DEFINITIONS",
-    "VIP",
+    "AT_RISK", "BUILT_IN_DEFINITIONS", "BUILT_IN_KEYS", "BUILT_IN_NAMES", "GROWTH", "KINDS", "NEW", "VIP",
     "AppComputation", "DailySnapshot", "InstallCohort", "Movement", "MovementTotals", "PaidCohort", "Retention",
     "SegmentContext", "Thresholds", "average_lifetime_days", "built_in_segments", "compute_app",
     "customer_movements", "daily_movements", "daily_snapshots", "install_cohorts", "linear_percentile",

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
+from typing import Any
 
 import strawberry
 
-
-def _formula() -> str:
-    try:
-        text = getattr(importlib.import_module("crm_shared.customer"), "HEALTH_FORMULA", None)
-    except ImportError:
-        text = None
-    return str(text) if text else (
-        "Score 0-100 from the factors listed in `factors` (payment state, tenure, activity recency, plan trend, "
-        "store closure, reinstall history); each factor's `impact` is the points it adds or removes. "
-        "Grade: A >= 85, B >= 70, C >= 55, D >= 40, else F."
-    )
-
-
-HEALTH_FORMULA = _formula()
+from crm_shared.customer.health import HEALTH_FORMULA
 
 
 @strawberry.type(description="One factor of a health score and what it contributed.")
@@ -36,7 +23,7 @@ class Health:
     factors: list[HealthFactor] = strawberry.field(description="Every factor with its contribution.")
 
 
-def health_from_doc(doc: dict | None) -> Health:
+def health_from_doc(doc: dict[str, Any] | None) -> Health:
     """A `Health` from the stored `health` sub-document."""
     doc = doc or {}
     factors = [
