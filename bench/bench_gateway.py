@@ -2,7 +2,8 @@
 
 (a) gateway CPU per request: a 50-row customers page and a full profile, on a
     tiny collection, measured as the serving process's own CPU time
-    (/proc/<pid>/stat utime+stime) divided by the number of requests;
+    (/proc/<pid>/stat utime+stime) divided by the number of requests, with and
+    without the fast executor (GATEWAY_FAST_EXECUTION), alternating rounds;
 (b) load: requests/s and p50/p95/p99 latency with 8 concurrent clients against
     a 20,000-customer app for `--duration` seconds (default 60), errors counted;
 (c) CSV export: rows/s and the serving process's peak memory growth while
@@ -129,9 +130,17 @@ async def post(c: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> d
     return body
 
 
-async def part_a(requests: int) -> None:
-    print("(a) gateway CPU per request (tiny collection: 60 customers)", flush=True)
-    async with Stack(60) as stack, stack.client() as c:
+async def part_a(requests: int, rounds: int) -> None:
+    print("(a) gateway CPU per request (tiny collection: 60 customers), with and without the fast executor "
+          "(GATEWAY_FAST_EXECUTION), alternating", flush=True)
+    for n in range(rounds):
+        for fast in ("true", "false"):
+            print(f"  round {n + 1}, GATEWAY_FAST_EXECUTION={fast}", flush=True)
+            await cpu_per_request(requests, {"GATEWAY_FAST_EXECUTION": fast})
+
+
+async def cpu_per_request(requests: int, env: dict[str, str]) -> None:
+    async with Stack(60, env) as stack, stack.client() as c:
         for kind, query, variables in (
             ("50-row customers page", PAGE, {"app": APP}),
             ("full profile", PROFILE, {"app": APP, "shop": "gid://partners/Shop/7"}),
@@ -144,7 +153,7 @@ async def part_a(requests: int) -> None:
                 await post(c, query, variables)
             cpu = proc_cpu(stack.pid) - before
             wall = time.perf_counter() - t0
-            print(f"  {kind}: {cpu / requests * 1000:.2f} ms gateway CPU/request "
+            print(f"    {kind}: {cpu / requests * 1000:.2f} ms gateway CPU/request "
                   f"({requests} requests, {wall / requests * 1000:.2f} ms wall each)", flush=True)
 
 
@@ -240,6 +249,7 @@ async def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--parts", default="a,b,c")
     p.add_argument("--requests", type=int, default=300, help="requests per kind in (a)")
+    p.add_argument("--rounds", type=int, default=2, help="rounds of (a), each with and without the fast executor")
     p.add_argument("--duration", type=float, default=60.0)
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--load-customers", type=int, default=20_000)
@@ -247,7 +257,7 @@ async def main() -> None:
     args = p.parse_args()
     parts = set(args.parts.split(","))
     if "a" in parts:
-        await part_a(args.requests)
+        await part_a(args.requests, args.rounds)
     share = "b" in parts and "c" in parts and args.export_count == args.load_customers
     if "b" in parts:
         await part_b(args.load_customers, args.duration, args.concurrency, export=share)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # -- gateway ------------------------------------------------------------------------------
     gateway_host: str = Field("127.0.0.1", alias="GATEWAY_HOST", description="gateway HTTP interface")
     gateway_port: int = Field(8000, alias="GATEWAY_PORT", description="gateway HTTP port")
+    gateway_fast_execution: bool = Field(True, alias="GATEWAY_FAST_EXECUTION",
+                                         description="complete plain attribute fields with the gateway's fast "
+                                                     "executor (false: graphql-core's standard path)")
     list_index: bool = Field(True, alias="GATEWAY_LIST_INDEX",
                              description="answer lists and counts from the gateway's in-memory list index")
     list_index_max_mb: int = Field(2048, alias="GATEWAY_LIST_INDEX_MAX_MB",

@@ -160,3 +160,17 @@ async def test_default_accept_gets_graphql_response_json_with_400_for_request_er
     r = await client.post("/graphql", json={"query": "{ apps\\u0000 { id } }"},
                           headers={**auth(seeded.key_a), "Accept": "*/*"})
     assert r.status_code == 400 and r.headers["content-type"].startswith("application/graphql-response+json")
+
+
+async def test_a_field_cancelled_by_an_error_elsewhere_does_not_fail_its_siblings(client, seeded) -> None:
+    """Regression (found by the fast-executor differential test): `node` fails (first and last together), so
+    graphql-core cancels its pending fields, among them a load of app 101's sync state that `apps[0].syncStatus`
+    shares; the shared answer was cancelled with it and the request ended in a 500."""
+    query = """{ apps { syncStatus { transactionsSynced } }
+                 node(id: "gid://partners/App/101") { ... on App { syncStatus { transactionsSynced }
+                                                                   customers(first: 1, last: 1) { totalCount } } } }"""
+    for _ in range(5):
+        response = await client.post("/graphql", json={"query": query},
+                                     headers={"Authorization": f"Bearer {seeded.key_a}"})
+        assert response.status_code == 200, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

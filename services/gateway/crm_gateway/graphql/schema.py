@@ -23,6 +23,7 @@ from crm_gateway.graphql.mutation import Mutation
 from crm_gateway.graphql.query import Query
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
+from crm_shared.settings import get_settings
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "GatewaySchema", "make_schema"]
 
@@ -41,8 +42,10 @@ class GatewaySchema(Schema):
 
 
 
-def make_schema(production: bool) -> Schema:
-    """The schema; `production` hides introspection and field suggestions."""
+def make_schema(production: bool, fast_execution: bool | None = None) -> Schema:
+    """The schema; `production` hides introspection and field suggestions; `fast_execution` (default:
+    GATEWAY_FAST_EXECUTION) completes plain attribute selections with `fast_execution`."""
+    fast = get_settings().gateway_fast_execution if fast_execution is None else fast_execution
     # Factories: a fresh extension per request; the parser and validation caches behind them are process-wide.
     # The depth and alias rules are built once so the validation cache (keyed by the rule classes) hits.
     limit_rules = [DocumentBudgetRule]
@@ -59,10 +62,11 @@ def make_schema(production: bool) -> Schema:
         mutation=Mutation,
         types=[App, Customer],
         extensions=extensions,
-        execution_context_class=FastExecutionContext,
+        execution_context_class=FastExecutionContext if fast else None,
         config=StrawberryConfig(disable_field_suggestions=production),
     )
-    fast_attribute_resolvers(schema)
+    if fast:
+        fast_attribute_resolvers(schema)
     return schema
 
 

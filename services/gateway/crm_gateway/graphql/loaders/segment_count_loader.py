@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
-from strawberry.dataloader import DataLoader
+from crm_gateway.graphql.loaders.shielded import ShieldedDataLoader as DataLoader
 
 from crm_gateway.customer_listing import ListQuery, count_list
 from crm_gateway.list_index.manager import ListIndex
