@@ -13,12 +13,14 @@ the broker and databases they choose.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import dramatiq
+import structlog
 from dramatiq.middleware import Middleware
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -62,6 +64,7 @@ class ThreadRuntime(Generic[R]):
         self._close = close_resources
         self._local = _State()
         broker.add_middleware(_CloseThreadRuntime(self))
+        broker.add_middleware(_BindMessage())
 
     def run(self, job: Callable[[R], Awaitable[T]]) -> T:
         """Run `job(resources)` to completion on this thread's loop."""
@@ -74,7 +77,8 @@ class ThreadRuntime(Generic[R]):
                 local.resources = self._open()
             return await job(local.resources)
 
-        return local.runner.run(with_resources())
+        # In a copy of this thread's context: what the message's middleware bound (message id, app) is logged.
+        return local.runner.run(with_resources(), context=contextvars.copy_context())
 
     def close_thread(self) -> None:
         """Close this thread's resources and event loop (called in the thread itself)."""
@@ -94,6 +98,21 @@ class ThreadRuntime(Generic[R]):
             name: dramatiq.actor(fn, broker=self.broker, actor_name=name, queue_name=queue, **options)
             for name, (fn, options) in actors.items()
         }
+
+
+class _BindMessage(Middleware):
+    """Binds the message id, actor and app of the message being processed to every event logged for it."""
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(message_id=message.message_id, actor=message.actor_name,
+                                               app_id=message.kwargs.get("app_id"))
+
+    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], *,
+                              result: Any = None, exception: BaseException | None = None) -> None:
+        structlog.contextvars.clear_contextvars()
+
+    after_skip_message = after_process_message
 
 
 class _CloseThreadRuntime(Middleware):

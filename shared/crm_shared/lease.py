@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -25,8 +24,9 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, LockNotOwnedError
 
 from crm_shared.errors import CrmError
+from crm_shared.logs import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class LeaseBusyError(CrmError):
@@ -88,10 +88,10 @@ class Lease:
             try:
                 await self.renew()
             except LeaseLostError:
-                log.warning("lease %s lost while held", self.key)
+                log.warning("lease.lost", lease=self.key)
                 return
             except Exception:  # Redis or MongoDB briefly unreachable: retry next tick; expiry is the backstop
-                log.warning("renewing lease %s failed; retrying", self.key, exc_info=True)
+                log.warning("lease.renew_failed", lease=self.key, exc_info=True)
 
     def check(self) -> None:
         """Raise `LeaseLostError` when the lease is no longer ours."""

@@ -11,7 +11,6 @@ that a parent dying before the worker has even started is noticed too.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import threading
@@ -20,7 +19,9 @@ from collections.abc import Iterable
 import dramatiq
 from dramatiq import Worker
 
-log = logging.getLogger(__name__)
+from crm_shared.logs import get_logger
+
+log = get_logger(__name__)
 
 PARENT_POLL_SECONDS = 1.0
 
@@ -41,12 +42,12 @@ def run_worker(broker: dramatiq.Broker, queues: Iterable[str], threads: int, par
     broker.emit_after("process_boot")
     worker = Worker(broker, queues=set(queues), worker_threads=threads)
     worker.start()
-    log.info("worker started: queues=%s threads=%d pid=%d", sorted(queues), threads, os.getpid())
+    log.info("worker.started", queues=sorted(queues), threads=threads, pid=os.getpid())
     while not stop.wait(PARENT_POLL_SECONDS):
         if os.getppid() != parent:
             reason.append(f"parent {parent} died")
             break
-    log.info("worker stopping (%s)", ", ".join(reason) or "stopped")
+    log.info("worker.stopping", reason=", ".join(reason) or "stopped")
     worker.stop(timeout=int(stop_timeout * 1000))
     broker.close()
     return 0

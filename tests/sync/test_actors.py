@@ -27,7 +27,8 @@ APP = "gid://partners/App/101"
 
 @pytest.fixture
 def worker(db, redis_client, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = {"MONGODB_DB": db.name, "PARTNER_API_RATE": "50", "SYNC_PAGE_SIZE": "20", "SYNC_WORKER_THREADS": "2"}
+    env = {"MONGODB_DB": db.name, "PARTNER_API_RATE": "50", "SYNC_PAGE_SIZE": "20", "SYNC_WORKER_THREADS": "2",
+           "CRM_ENV": "production"}  # JSON logs
     group = ProcessGroup(tmp_path / "logs")
     proc = group.start("sync-worker", [sys.executable, "-m", "crm_sync", "worker"], env)
     try:
@@ -50,7 +51,13 @@ def _analytics_messages(redis_client) -> list[dict]:
     return [json.loads(m) for m in raw]
 
 
-async def test_sync_message_is_consumed_and_announces_changed_customers(db, redis_client, worker) -> None:
+def log_events(tmp_path: Path) -> list[dict]:
+    """The JSON events the worker logged so far."""
+    lines = (tmp_path / "logs" / "sync-worker.log").read_text().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+async def test_sync_message_is_consumed_and_announces_changed_customers(db, redis_client, worker, tmp_path) -> None:
     scenario = build_scenario(seed=41, shops=20)
     broker = make_broker()
     with running_simulator(scenario) as sim:
@@ -66,6 +73,13 @@ async def test_sync_message_is_consumed_and_announces_changed_customers(db, redi
     assert changed and all(m["kwargs"]["app_id"] == APP for m in changed)
     touched = {s for m in changed for s in m["kwargs"]["shop_ids"]}
     assert touched == {e["shop"]["id"] for e in scenario["events"]}
+    # Structured logs: the run's start, progress and end, each with the app, organization, run and message.
+    events = {e["event"]: e for e in log_events(tmp_path) if e["event"].startswith("sync.")}
+    assert {"sync.started", "sync.progress", "sync.finished"} <= set(events), sorted(events)
+    finished = events["sync.finished"]
+    assert finished["app_id"] == APP and finished["organization_id"] == scenario["organization"]["id"]
+    assert finished["message_id"] and finished["actor"] == "sync_app" and finished["run_id"]
+    assert finished["service"] == "sync-worker" and finished["events_items"] == len(expected_events(scenario, APP))
 
 
 async def test_backfill_message_runs_a_windowed_backfill(db, redis_client, worker) -> None:

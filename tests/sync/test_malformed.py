@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import structlog
 from datetime import datetime, timedelta, timezone
 
 from crm_shared.mongo import PARTNER_EVENTS
@@ -29,7 +29,7 @@ def _pages() -> list[Page]:
     ]
 
 
-async def test_malformed_nodes_are_skipped_counted_and_logged(db, caplog) -> None:
+async def test_malformed_nodes_are_skipped_counted_and_logged(db) -> None:
     pages = _pages()
     asked: list[str | None] = []
 
@@ -47,7 +47,7 @@ async def test_malformed_nodes_are_skipped_counted_and_logged(db, caplog) -> Non
         pass
 
     runner = StreamRunner(db, APP, spec, settings, notify, lambda s, p: p, lambda: None)
-    with caplog.at_level(logging.WARNING, logger="crm_sync.streams"):
+    with structlog.testing.capture_logs() as logs:
         report = await runner.run(INCREMENTAL)
     assert asked == [None, "c2"]
     assert report.malformed == 3 and report.items == 5
@@ -56,6 +56,6 @@ async def test_malformed_nodes_are_skipped_counted_and_logged(db, caplog) -> Non
     assert st["malformed_count"] == 3
     assert st["events_synced"] == 2
     assert st["streams"]["events"]["watermark"] == datetime(2026, 2, 20, tzinfo=timezone.utc)
-    messages = [r.getMessage() for r in caplog.records]
-    assert sum("malformed events node skipped" in m for m in messages) == 3
-    assert any("RELATIONSHIP_TELEPORTED" in m and "cursor=c4" in m for m in messages)
+    malformed = [e for e in logs if e["event"] == "sync.malformed_node"]
+    assert len(malformed) == 3 and all(e["stream"] == "events" and e["log_level"] == "warning" for e in malformed)
+    assert any("RELATIONSHIP_TELEPORTED" in e["node"] and e["cursor"] == "c4" for e in malformed)

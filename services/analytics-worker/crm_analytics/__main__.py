@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
@@ -22,6 +21,7 @@ from crm_shared.broker import make_broker
 from crm_shared.clock import utcnow
 from crm_shared.messages import ANALYTICS_QUEUE
 from crm_shared.mongo import ensure_base_indexes, get_db
+from crm_shared.logs import configure_logging
 from crm_shared.settings import get_settings
 from crm_shared.worker_process import run_worker
 
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     rebuild = sub.add_parser("rebuild", help="recompute one app from raw data")
     rebuild.add_argument("--app", required=True, help="the Partner app gid, e.g. gid://partners/App/101")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(get_settings(), f"analytics-{args.command}")
     if args.command == "worker":
         return _worker()
     if args.command == "scheduler":

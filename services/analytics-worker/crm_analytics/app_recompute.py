@@ -8,7 +8,6 @@ summary document.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.logs import get_logger
 from crm_shared.analytics import compute_app
 from crm_shared.analytics.days import day_start
 from crm_shared.analytics.segments import BUILT_IN_DEFINITIONS, BUILT_IN_NAMES
@@ -28,7 +28,7 @@ from crm_shared.store import customers
 
 from crm_analytics.raw_data import app_reports_activity
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 CUSTOMER_FIELDS = (
     "status", "mrr", "currency", "plan", "is_test", "customer_since", "days_as_customer", "last_active_at",
@@ -54,7 +54,7 @@ async def saved_segment_members(db: AsyncDatabase, app_id: str, now: datetime) -
         try:
             query = build_query(app_id, dict(seg.get("filter") or {}), now)
         except (CrmError, ValueError) as exc:
-            log.warning("saved segment %s of %s skipped: %s", seg.get("key"), app_id, exc)
+            log.warning("recompute.saved_segment_skipped", app_id=app_id, segment=seg.get("key"), error=str(exc))
             continue
         members[seg["key"]] = await customers.ids_matching(db, query)
     return members

@@ -8,7 +8,7 @@ brings both up to date with the new population.
 
 from __future__ import annotations
 
-import logging
+import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from bson import Decimal128
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.logs import get_logger
 from crm_shared.analytics.percentiles import Thresholds
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments
 from crm_shared.store import rebuild_outbox
@@ -28,7 +29,7 @@ from crm_shared.store import customers
 from crm_analytics.raw_data import load_shops
 
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def _dec(value: Any) -> Decimal:
@@ -63,6 +64,7 @@ async def rebuild_customers(
     raw data cannot be derived (a malformed node that reached the store) is
     logged and skipped: its previous customer document stays as it was, never
     half-written, and the other shops of the batch are rebuilt."""
+    started = time.monotonic()
     marks = await rebuild_outbox.versions(db, app_id, shop_ids)  # read before the raw data
     raw = await load_shops(db, app_id, shop_ids)
     keys = [customer_key(app_id, s) for s in shop_ids]
@@ -75,11 +77,13 @@ async def rebuild_customers(
         try:
             doc = derive_customer(app_id, shop_id, data.events, data.transactions, data.profile, now)
         except MalformedDataError as exc:
-            log.warning("customer %s of %s not rebuilt: malformed raw data: %s", shop_id, app_id, exc)
+            log.warning("rebuild.malformed_raw_data", app_id=app_id, shop_id=shop_id, error=str(exc))
             continue
         doc["segments"] = built_in_segments(doc, seg_ctx, now) + saved_keys(previous.get(doc["_id"]))
         writes.append(to_mongo(doc))
     await customers.replace_many(db, writes)
+    log.info("rebuild.batch", app_id=app_id, shops=len(shop_ids), written=len(writes),
+             seconds=round(time.monotonic() - started, 3))
     # Every shop of the batch was handled (a malformed one waits for new raw data, which marks it again).
     await rebuild_outbox.clear(db, app_id, marks)
     return len(writes)

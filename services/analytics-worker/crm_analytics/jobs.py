@@ -29,11 +29,11 @@ and the app lock keeps two rebuilds of one customer from interleaving.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from crm_shared.logs import get_logger
 from crm_shared.store import rebuild_outbox
 from crm_shared.lease import Lease
 from crm_shared.messages import RefreshApp, send
@@ -46,7 +46,7 @@ from crm_analytics.config import JobContext
 from crm_analytics.customer_rebuild import rebuild_customers, stored_segment_context
 from crm_analytics.raw_data import all_shop_ids
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 @dataclass
@@ -88,7 +88,8 @@ async def _drain_pending(job: JobContext, app_id: str, now: datetime, lock: Leas
 async def _recompute(job: JobContext, app_id: str, now: datetime) -> RecomputeResult:
     result = await recompute_app(job.db, app_id, now)
     await locking.count_recompute(job.redis, app_id)
-    log.info("app-level recompute of %s: %s", app_id, result)
+    log.info("recompute.done", app_id=app_id, customers=result.customers, segments_updated=result.segments_updated,
+             metrics_written=result.metrics_written, metrics_deleted=result.metrics_deleted)
     return result
 
 

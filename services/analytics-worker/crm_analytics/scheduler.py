@@ -9,15 +9,15 @@ has passed and recomputes app-level numbers.  Runs at start, then every
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.logs import get_logger
 from crm_shared.messages import RefreshApp, send
 from crm_shared.store.registry import all_app_ids
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 async def enqueue_refresh_for_all_apps(db: AsyncDatabase, broker: dramatiq.Broker) -> list[str]:
@@ -25,7 +25,7 @@ async def enqueue_refresh_for_all_apps(db: AsyncDatabase, broker: dramatiq.Broke
     app_ids = await all_app_ids(db)
     for app_id in app_ids:
         send(broker, RefreshApp(app_id=app_id))
-    log.info("refresh_app enqueued for %d apps", len(app_ids))
+    log.info("scheduler.enqueued", apps=len(app_ids))
     return app_ids
 
 
@@ -37,7 +37,7 @@ async def run_scheduler(db: AsyncDatabase, broker: dramatiq.Broker, period_secon
         try:
             await enqueue_refresh_for_all_apps(db, broker)
         except Exception:  # a Mongo or Redis hiccup must not kill the scheduler
-            log.exception("refresh scheduling failed; retrying next period")
+            log.exception("scheduler.tick_failed")
         try:
             await asyncio.wait_for(stop.wait(), timeout=period_seconds)
         except TimeoutError:

@@ -8,6 +8,7 @@ import sys
 
 from crm_shared.mongo import get_db
 from crm_shared.store.registry import create_api_key, revoke_api_key
+from crm_shared.logs import configure_logging
 from crm_shared.settings import get_settings
 
 
@@ -17,9 +18,12 @@ def _serve(args: argparse.Namespace) -> int:
     from crm_gateway.app import create_app
 
     settings = get_settings()
+    configure_logging(settings, "gateway")
     host = args.host or settings.gateway_host
     port = args.port or settings.gateway_port
-    uvicorn.run(create_app(), host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    # log_config=None: uvicorn's own records go through the process's structured logging
+    uvicorn.run(create_app(), host=host, port=port, log_level=settings.log_level.lower(), access_log=False,
+                log_config=None)
     return 0
 
 

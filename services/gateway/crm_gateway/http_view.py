@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import dramatiq
 import orjson
+import structlog
 from graphql import ExecutionResult
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.requests import Request
@@ -97,6 +99,9 @@ class GatewayView(GraphQL):
         adapter = self.request_adapter_class(request)
         if self.is_request_allowed(adapter) and self.should_render_graphql_ide(adapter):
             return await super().run(request, context={}, root_value=None)
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id[:64])
         db = self._db()
         try:
             org_id = await authenticate(db, request.headers.get("authorization"))
@@ -105,12 +110,14 @@ class GatewayView(GraphQL):
                                 headers={"WWW-Authenticate": "Bearer"})
         except ConnectionFailure:
             return unavailable()
+        structlog.contextvars.bind_contextvars(organization_id=org_id)
         too_big = await self._too_big(request)
         if too_big is not None:
             return too_big
         ctx = GatewayContext(request=request, db=db, org_id=org_id, now=self._clock(), broker=self._broker,
                              list_index=self.list_index)
         response = await super().run(request, context=ctx, root_value=None)
+        response.headers["x-request-id"] = request_id[:64]
         if wants_graphql_response(request.headers.get("accept", "")) and response.media_type == "application/json":
             response.headers["content-type"] = GRAPHQL_RESPONSE
             if getattr(request.state, "request_error", False):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
+from crm_shared.logs import configure_logging
 from crm_shared.settings import get_settings
 
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     sync.add_argument("--full", action="store_true", help="backfill the whole history in windows")
     sync.add_argument("--since", help="backfill from this ISO-8601 time (implies --full)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(get_settings(), "sync-worker" if args.command == "worker" else f"sync-{args.command}")
     if args.command == "worker":
         return _worker()
     if args.command == "scheduler":

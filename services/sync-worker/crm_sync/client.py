@@ -32,10 +32,14 @@ from gql.transport.httpx import HTTPXAsyncTransport
 from graphql import DocumentNode, ExecutionResult, parse
 
 from crm_shared.errors import PermanentError, RetryableError
+from crm_shared.logs import get_logger
 from crm_sync import metrics
 from crm_sync.queries import APP_EVENTS, APP_SALE_TRANSACTION_TYPES, APP_TRANSACTIONS, validate_document
 from crm_sync.rate_limiter import RateLimiter
 from crm_sync.retry import call_with_retry
+
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -245,8 +249,10 @@ class PartnerClient:
         """Validate and send one query (with retries); the `data` of the answer."""
         request = GraphQLRequest(_document(source), variable_values=_compact(variables))  # validated
 
-        def _on_retry(_exc: BaseException, _sleep: float) -> None:
+        def _on_retry(exc: BaseException, sleep: float) -> None:
             metrics.RETRIES.inc()
+            log.warning("partner_api.retry", organization_id=self.credentials.organization_id,
+                        wait_seconds=round(sleep, 2), error=f"{type(exc).__name__}: {exc}"[:300])
 
         return await call_with_retry(
             lambda: self._attempt(request),

@@ -13,7 +13,6 @@ A request that a run started after it already satisfies is done.
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -25,12 +24,13 @@ from redis.asyncio import Redis
 from crm_shared.clock import utcnow
 from crm_shared.errors import PermanentError
 from crm_shared.lease import LeaseBusyError
+from crm_shared.logs import get_logger
 from crm_shared.messages import BackfillApp, CustomersChanged, SyncApp, send
 from crm_shared.store import sync_leases, sync_state
 from crm_sync.profiles import IngestResult, ingest_shop_profiles
 from crm_sync.sync import Notify, SyncOutcome, sync_app
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: A request waiting for a lease looks again when the lease will have expired, but at least this often ...
 MAX_WAIT_SECONDS = 15.0
@@ -60,16 +60,16 @@ async def _run(db: AsyncDatabase[Any], redis: Redis, broker: dramatiq.Broker, re
     app_id = request.app_id
     requested = datetime.fromisoformat(request.requested_at) if request.requested_at else None
     if requested is not None and sync_state.covers(await sync_state.load(db, app_id), kind, since, requested):
-        log.info("%s of %s (%s) done already by a run started after the request", kind, app_id, request.reason)
+        log.info("sync.request_done_already", kind=kind, reason=request.reason, requested_at=request.requested_at)
         return None
     try:
         return await sync_app(db, redis, app_id, full=kind == sync_state.BACKFILL, since=since,
                               notify=broker_notifier(broker))
     except LeaseBusyError:
         delay = await wait_for_lease(redis, broker, app_id, request)
-        log.info("%s of %s (%s) waits %.1fs for the app's lease", kind, app_id, request.reason, delay)
+        log.info("sync.waiting_for_lease", kind=kind, reason=request.reason, wait_seconds=round(delay, 2))
     except PermanentError as exc:
-        log.error("%s of %s failed permanently: %s", kind, app_id, exc)
+        log.error("sync.permanent_error", kind=kind, error=str(exc), retried=False)
     return None
 
 

@@ -8,7 +8,6 @@ never make a shop look less active.  One bulk write per call.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,11 +19,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.store import rebuild_outbox
 from crm_shared.clock import parse_iso
+from crm_shared.logs import get_logger
 from crm_shared.ids import customer_key
 from crm_shared.messages import ShopProfile
 from crm_shared.mongo import SHOP_PROFILES
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -71,7 +71,7 @@ async def ingest_shop_profiles(
             ops.append(profile_update(app_id, raw, now))
         except (ValidationError, ValueError) as exc:
             result.rejected += 1
-            log.warning("shop profile rejected: app=%s profile=%.300r error=%s", app_id, raw, exc)
+            log.warning("profiles.rejected", app_id=app_id, profile=repr(raw)[:300], error=str(exc)[:300])
             continue
         shop_id = raw.shop_id if isinstance(raw, ShopProfile) else raw["shop_id"]
         result.stored.append(shop_id)

@@ -8,7 +8,6 @@ process that wins ``SET NX`` on the slot's Redis key enqueues for it.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Callable
 
@@ -17,11 +16,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
 from crm_shared.clock import utcnow
+from crm_shared.logs import get_logger
 from crm_shared.messages import SyncApp, send
 from crm_shared.store.registry import all_app_ids
 from crm_shared.store import sync_state
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def slot_key(slot: int) -> str:
@@ -40,7 +40,7 @@ async def tick(db: AsyncDatabase, redis: Redis, broker: dramatiq.Broker, interva
         await sync_state.mark_queued(db, app_id, utcnow())  # before the message: a fast run must end IDLE
         await asyncio.to_thread(send, broker, SyncApp(app_id=app_id, reason="scheduled"))
         count += 1
-    log.info("scheduler slot %d: enqueued sync_app for %d apps", slot, count)
+    log.info("scheduler.enqueued", slot=slot, apps=count)
     return count
 
 
@@ -52,7 +52,7 @@ async def run_scheduler(db: AsyncDatabase, redis: Redis, broker: dramatiq.Broker
         try:
             await tick(db, redis, broker, interval, clock)
         except Exception:  # Mongo or Redis briefly down: try again next slot
-            log.exception("scheduler tick failed")
+            log.exception("scheduler.tick_failed")
         delay = interval - (clock() % interval) + 0.01
         try:
             await asyncio.wait_for(stop.wait(), timeout=delay)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,13 +25,16 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.clock import parse_iso, to_iso
 from crm_shared.errors import MalformedDataError
+from crm_shared.logs import get_logger
 from crm_shared.store import sync_state as state
 from crm_sync import metrics
 from crm_sync.client import Page
 from crm_sync.store import StoreResult
 from crm_sync.windows import Window, backfill_window, fraction, incremental_window, next_backfill_window
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
+#: A progress event every this many pages of a stream (and at every window).
+PROGRESS_EVERY_PAGES = 20
 
 INCREMENTAL, BACKFILL = state.INCREMENTAL, state.BACKFILL
 Document = dict[str, Any]
@@ -197,8 +199,8 @@ class StreamRunner:
             except MalformedDataError as exc:
                 malformed += 1
                 metrics.MALFORMED.labels(self.spec.name).inc()
-                log.warning("malformed %s node skipped: app=%s window=%s cursor=%s error=%s node=%.500r",
-                            self.spec.name, self.app_id, window, cursor, exc, node)
+                log.warning("sync.malformed_node", stream=self.spec.name, window=f"{window.start}..{window.end}",
+                            cursor=cursor, error=str(exc), node=repr(node)[:500])
         self._guard()
         result = await self.spec.store(self.db, docs, self.settings.now())
         times = [d[self.spec.time_field] for d in docs]
@@ -216,6 +218,9 @@ class StreamRunner:
             counts={self.spec.count_field: result.inserted, "malformed_count": malformed},
             progress=overall,
         )
+        if run["pages"] % PROGRESS_EVERY_PAGES == 1:
+            log.info("sync.progress", stream=self.spec.name, mode=run["mode"], pages=run["pages"], items=run["items"],
+                     window=f"{window.start}..{window.end}", progress=progress, overall=overall)
         self.report.pages += 1
         self.report.items += len(page.edges)
         self.report.inserted += result.inserted

@@ -13,16 +13,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
 from crm_shared.clock import utcnow
 from crm_shared.errors import PermanentError
 from crm_shared.lease import wall_clock
+from crm_shared.logs import bound, get_logger
 from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
 from crm_shared.settings import Settings, get_settings
 from crm_shared.store import registry, sync_leases, sync_state
@@ -33,7 +36,7 @@ from crm_sync.rate_limiter import RateLimiter
 from crm_sync.store import store_events, store_transactions
 from crm_sync.streams import BACKFILL, INCREMENTAL, RunSettings, StreamReport, StreamRunner, StreamSpec
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 Notify = Callable[[str, list[str]], Awaitable[None]]
 
@@ -112,9 +115,15 @@ async def sync_app(
 
     Raises `crm_shared.lease.LeaseBusyError` when another worker holds the app, `PermanentError`
     / `RetryableError` after recording them in sync_state."""
-    settings = settings or get_settings()
-    kind = BACKFILL if full else INCREMENTAL
     run_id = secrets.token_hex(8)
+    with bound(app_id=app_id, run_id=run_id):
+        return await _sync(db, redis, app_id, run_id, BACKFILL if full else INCREMENTAL, since, notify,
+                           settings or get_settings(), now)
+
+
+async def _sync(db: AsyncDatabase, redis: Redis, app_id: str, run_id: str, kind: str, since: str | None,
+                notify: Notify | None, settings: Settings, now: Callable[[], datetime]) -> SyncOutcome:
+    started = time.monotonic()
 
     async def mirror_lease(expires_at: datetime) -> None:
         await sync_state.renew(db, app_id, run_id, expires_at)
@@ -122,8 +131,10 @@ async def sync_app(
     async with sync_leases.sync_lease(redis, app_id, settings.sync_lease_seconds, mirror_lease) as lease:
         await sync_state.mark_running(db, app_id, {"id": run_id, "kind": kind, "since": since, "started_at": wall_clock(),
                                                    "lease_expires_at": lease.expires_at}, now())
+        log.info("sync.started", kind=kind, since=since)
         try:
             credentials = await credentials_for(db, app_id, settings)
+            structlog.contextvars.bind_contextvars(organization_id=credentials.organization_id)
             limiter = RateLimiter(redis, settings.partner_api_rate * settings.sync_rate_margin,
                                   inflight_timeout=settings.sync_request_timeout + 10,
                                   strict_window=settings.sync_rate_strict_window)
@@ -154,15 +165,21 @@ async def sync_app(
             try:
                 await sync_state.mark_failed(db, app_id, run_id, f"{type(exc).__name__}: {exc}", permanent)
             except sync_state.IllegalTransitionError as stale:
-                log.warning("%s", stale)
+                log.warning("sync.stale_run", detail=str(stale))
             metrics.RUNS.labels(kind, "permanent" if permanent else "failed").inc()
+            log.log(logging.ERROR if permanent else logging.WARNING, "sync.failed", kind=kind, permanent=permanent,
+                    error=f"{type(exc).__name__}: {exc}"[:500], seconds=round(time.monotonic() - started, 1))
             raise
         try:
             await sync_state.mark_idle(db, app_id, run_id, now())
         except sync_state.IllegalTransitionError as stale:  # the lease was lost and another run took the app
-            log.warning("%s", stale)
+            log.warning("sync.stale_run", detail=str(stale))
         metrics.RUNS.labels(kind, "ok").inc()
-        return SyncOutcome(app_id, kind, {r.spec.name: rep for r, rep in zip(runners, reports, strict=True)})
+        outcome = SyncOutcome(app_id, kind, {r.spec.name: rep for r, rep in zip(runners, reports, strict=True)})
+        log.info("sync.finished", kind=kind, seconds=round(time.monotonic() - started, 1),
+                 **{f"{name}_{k}": getattr(r, k) for name, r in outcome.reports.items()
+                    for k in ("pages", "items", "inserted", "malformed")})
+        return outcome
 
 
 async def backfill_app(db: AsyncDatabase, redis: Redis, app_id: str, since: str | None = None,
