@@ -11,7 +11,7 @@ install-chromium:
 	  SUDO=$$(command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
-.PHONY: install install-redis install-chromium run test bench lint compose-check clean
+.PHONY: install install-redis install-chromium run test test-fast check fix bench lint compose-check clean
 
 $(STAMP): requirements.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,23 @@ run: install
 test: install install-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The pure tests only: no SecantusDB, Redis, simulator or browser is started; seconds.
+test-fast: install
+	$(BIN)/python -m pytest -m "not services" -p no:cacheprovider -q $(PYTEST_ARGS)
+
+# Lint (ruff, import order included) and types (mypy strict on crm_shared); .ci/run runs it before the tests.
+check: install
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m mypy shared/crm_shared
+
+# Apply ruff's safe fixes (import order, ...).
+fix: install
+	$(BIN)/python -m ruff check --fix .
+
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-lint: install
-	$(BIN)/python -m ruff check . || true
+lint: check
 
 compose-check:
 	docker-compose -f docker-compose.yml config -q

@@ -148,7 +148,8 @@ def measure_freshness(stack: RunningStack, scenario: dict[str, Any], samples: in
             t0 = time.monotonic()
             client.post(stack.env["PARTNER_API_URL"] + "/_admin/append", json={"events": [node]}).raise_for_status()
             gql(client, stack, 'mutation($app: ID!) { triggerSync(appId: $app) { state } }', {"app": APP})
-            t1 = wait("the appended customer", lambda: gql(client, stack, CUSTOMER, {"app": APP, "shop": shop_id})
+            t1 = wait("the appended customer",
+                      lambda shop_id=shop_id: gql(client, stack, CUSTOMER, {"app": APP, "shop": shop_id})
                       ["app"]["customer"], timeout=600, interval=0.1)
             results.append(t1 - t0)
     return results
@@ -162,7 +163,8 @@ def run_size(shops: int, work: Path, freshness_samples: int, pages_per_variant: 
         data_dir=work / f"stack-{shops}", gateway_port=free_port(), sim_port=free_port(), scenario=scenario_path,
         # SecantusDB's ":memory:" mode keeps everything in its 1 GB WiredTiger cache, which a 100k-customer app
         # overflows (WT_CACHE_FULL); big apps get a data folder, where the cache evicts to disk as MongoDB does.
-        now=NOW, mongo_storage=":memory:" if shops < 50_000 else str(work / f"mongo-{shops}"), bootstrap_api_key=f"crm_bench_{uuid.uuid4().hex}",
+        now=NOW, mongo_storage=":memory:" if shops < 50_000 else str(work / f"mongo-{shops}"),
+                                                                     bootstrap_api_key=f"crm_bench_{uuid.uuid4().hex}",
         extra_env={"PARTNER_SIM_THROTTLE": "0", "PARTNER_API_RATE": "1000", "SYNC_PAGE_SIZE": "100",
                    "LOG_LEVEL": "WARNING"},
     )
@@ -193,7 +195,8 @@ def run_size(shops: int, work: Path, freshness_samples: int, pages_per_variant: 
             "customers": expected, "items": items, "startup_s": started - t0,
             "sync_s": t_sync - started, "items_per_s": items / max(t_sync - started, 1e-9),
             "sync_cpu_ms_per_item": sync_cpu / items * 1000,
-            "derived_after_sync_s": t_derived - t_sync, "analytics_cpu_ms_per_customer": analytics_cpu / expected * 1000,
+            "derived_after_sync_s": t_derived - t_sync,
+                "analytics_cpu_ms_per_customer": analytics_cpu / expected * 1000,
             **gateway,
             "fresh_p50_s": statistics.median(fresh) if fresh else None, "fresh_max_s": max(fresh) if fresh else None,
         }
@@ -208,7 +211,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             ("sync_cpu_ms_per_item", "sync CPU ms/item", "{:.2f}"),
             ("derived_after_sync_s", "derive wall s after sync", "{:.1f}"),
             ("analytics_cpu_ms_per_customer", "analytics CPU ms/customer", "{:.2f}"),
-            ("p50_ms", "page p50 ms", "{:.0f}"), ("p95_ms", "page p95 ms", "{:.0f}"), ("p99_ms", "page p99 ms", "{:.0f}"),
+            ("p50_ms", "page p50 ms", "{:.0f}"), ("p95_ms", "page p95 ms", "{:.0f}"),
+             ("p99_ms", "page p99 ms", "{:.0f}"),
             ("cpu_ms_per_page", "gateway CPU ms/page", "{:.1f}"),
             ("fresh_p50_s", "triggerSync freshness p50 s", "{:.1f}"), ("fresh_max_s", "freshness max s", "{:.1f}")]
     lines = ["| " + " | ".join(c[1] for c in cols) + " |", "|" + "---|" * len(cols)]

@@ -122,8 +122,8 @@ async def _run_sync(mongo_uri: str, redis_url: str, sim_url: str, scenario: dict
     from redis.asyncio import Redis
 
     from crm_shared.mongo import ensure_base_indexes
-    from crm_shared.store.registry import register_organization
     from crm_shared.settings import Settings
+    from crm_shared.store.registry import register_organization
     from crm_sync import streams as streams_mod
     from crm_sync import sync as sync_mod
     from crm_sync.client import warm_up
@@ -156,7 +156,8 @@ async def _run_sync(mongo_uri: str, redis_url: str, sim_url: str, scenario: dict
     await redis.aclose()
     items = sum(r.items for r in outcome.reports.values())
     return {"wall": wall, "items": items, "events": outcome.reports["events"].items,
-            "transactions": outcome.reports["transactions"].items, "pages": sum(r.pages for r in outcome.reports.values()),
+            "transactions": outcome.reports["transactions"].items,
+                                            "pages": sum(r.pages for r in outcome.reports.values()),
             "stream_done": {k: v.get("completed_at") for k, v in st["streams"].items()}}
 
 

@@ -33,7 +33,8 @@ from bench_derivation import APP, NOW, generated_shops, shop_history  # noqa: E4
 from crm_shared.customer import derive_customer, to_mongo  # noqa: E402
 
 Shop = tuple[list[dict[str, Any]], list[dict[str, Any]]]
-CLOCKS = (NOW, NOW - timedelta(days=45, seconds=7), NOW - timedelta(days=400, hours=5), datetime(2023, 1, 1, tzinfo=UTC))
+CLOCKS = (NOW, NOW - timedelta(days=45, seconds=7), NOW - timedelta(days=400, hours=5),
+          datetime(2023, 1, 1, tzinfo=UTC))
 PROFILES = (
     None,
     {"email": "a@b.example", "country": "US", "shopify_plan": "basic", "last_active_at": None},

@@ -1,9 +1,14 @@
-"""Test infrastructure: a throwaway SecantusDB and Redis for the whole run.
+"""Test infrastructure: a throwaway SecantusDB and Redis, started only for the tests that need them.
 
-`make test` runs pytest; this starts both servers on free ports (unless
+The `services` fixture starts both servers on free ports (unless
 `CRM_TEST_MONGODB_URI` / `CRM_TEST_REDIS_URL` point at existing ones, e.g. a
-real MongoDB), exports `MONGODB_URI` / `REDIS_URL` so every child process the
-tests start inherits them, and stops them at the end.
+real MongoDB) the first time a test asks for it (through `db`, `mongo_uri`,
+`redis_url`, `redis_client` ...), exports `MONGODB_URI` / `REDIS_URL` so every
+child process the tests start inherits them, and stops them at the end.
+
+Every test that needs a server is marked ``services`` (done here, from its
+fixtures; tests that start servers of their own carry the mark themselves), so
+``make test-fast`` (``-m "not services"``) runs the pure tests without any.
 """
 
 from __future__ import annotations
@@ -21,8 +26,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_devstack.processes import ProcessGroup, free_port, start_redis, start_secantus
 
+#: Fixtures that start servers (MongoDB, Redis, the simulator, a gateway, a whole stack).
+SERVER_FIXTURES = frozenset({"services", "sim", "gen_sim", "slow_bucket", "gateway", "stack", "served_gateway",
+                             "worker"})
 
-@pytest.fixture(scope="session", autouse=True)
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())) or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.services)
+
+
+@pytest.fixture(scope="session")
 def services() -> Iterator[dict[str, str]]:
     """MONGODB_URI and REDIS_URL of the servers the suite uses."""
     log_dir = Path(tempfile.mkdtemp(prefix="crm-test-logs-"))

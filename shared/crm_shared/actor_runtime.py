@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import dramatiq
 import structlog
+from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
@@ -58,7 +59,7 @@ class ThreadRuntime(Generic[R]):
     """Runs async jobs on the calling worker thread's own event loop, with that thread's resources."""
 
     def __init__(self, broker: dramatiq.Broker, open_resources: Callable[[], R],
-                 close_resources: Callable[[R], Awaitable[None]]) -> None:
+                 close_resources: Callable[[R], Coroutine[Any, Any, None]]) -> None:
         self.broker = broker
         self._open = open_resources
         self._close = close_resources
@@ -66,7 +67,7 @@ class ThreadRuntime(Generic[R]):
         broker.add_middleware(_CloseThreadRuntime(self))
         broker.add_middleware(_BindMessage())
 
-    def run(self, job: Callable[[R], Awaitable[T]]) -> T:
+    def run(self, job: Callable[[R], Coroutine[Any, Any, T]]) -> T:
         """Run `job(resources)` to completion on this thread's loop."""
         local = self._local
         if local.runner is None:
@@ -95,7 +96,7 @@ class ThreadRuntime(Generic[R]):
                 ) -> dict[str, dramatiq.Actor[Any, Any]]:
         """Declare `{actor name: (function, dramatiq options)}` on queue `queue` of this runtime's broker."""
         return {
-            name: dramatiq.actor(fn, broker=self.broker, actor_name=name, queue_name=queue, **options)
+            name: dramatiq.actor(broker=self.broker, actor_name=name, queue_name=queue, **options)(fn)
             for name, (fn, options) in actors.items()
         }
 
@@ -103,16 +104,17 @@ class ThreadRuntime(Generic[R]):
 class _BindMessage(Middleware):
     """Binds the message id, actor and app of the message being processed to every event logged for it."""
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any]) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(message_id=message.message_id, actor=message.actor_name,
                                                app_id=message.kwargs.get("app_id"))
 
-    def after_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message[Any], *,
-                              result: Any = None, exception: BaseException | None = None) -> None:
+    def after_process_message(self, broker: dramatiq.Broker, message: MessageProxy, *,
+                              result: Any | None = None, exception: BaseException | None = None) -> None:
         structlog.contextvars.clear_contextvars()
 
-    after_skip_message = after_process_message
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        structlog.contextvars.clear_contextvars()
 
 
 class _CloseThreadRuntime(Middleware):

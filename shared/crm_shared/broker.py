@@ -11,7 +11,7 @@ from crm_shared.settings import get_settings
 def make_broker(redis_url: str | None = None) -> RedisBroker:
     """A Redis broker with an explicitly ordered middleware stack."""
     url = redis_url or get_settings().redis_url
-    broker = RedisBroker(
+    broker = RedisBroker(  # type: ignore[no-untyped-call]  # dramatiq's constructor is not annotated
         url=url,
         middleware=[
             AgeLimit(),

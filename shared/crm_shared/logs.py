@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
-from structlog.typing import Processor
+from structlog.typing import EventDict, Processor
 
 from crm_shared.settings import Settings
 
@@ -29,7 +29,7 @@ __all__ = ["bound", "configure_logging", "get_logger"]
 
 
 def _processors(service: str) -> list[Processor]:
-    def add_service(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    def add_service(_logger: Any, _name: str, event: EventDict) -> EventDict:
         event.setdefault("service", service)
         return event
 
@@ -56,18 +56,17 @@ def configure_logging(settings: Settings, service: str) -> None:
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)
+    exceptions: Processor = structlog.processors.format_exc_info if production else _keep_exc_info
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info if production else _keep_exc_info,
-                    renderer],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, exceptions, renderer],
     ))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
 
 
-def _keep_exc_info(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+def _keep_exc_info(_logger: Any, _name: str, event: EventDict) -> EventDict:
     return event  # the console renderer prints tracebacks itself
 
 

@@ -6,6 +6,8 @@ SecantusDB used locally; nothing here is engine-specific.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -27,10 +29,10 @@ API_KEYS = "api_keys"
 SAVED_SEGMENTS = "saved_segments"
 REBUILD_OUTBOX = "rebuild_outbox"
 
-_clients: dict[str, AsyncMongoClient] = {}
+_clients: dict[str, AsyncMongoClient[Any]] = {}
 
 
-def get_client(uri: str | None = None) -> AsyncMongoClient:
+def get_client(uri: str | None = None) -> AsyncMongoClient[Any]:
     """A process-wide client for `uri` (default `MONGODB_URI`)."""
     uri = uri or get_settings().mongodb_uri
     client = _clients.get(uri)
@@ -40,7 +42,7 @@ def get_client(uri: str | None = None) -> AsyncMongoClient:
     return client
 
 
-def get_db(uri: str | None = None, name: str | None = None) -> AsyncDatabase:
+def get_db(uri: str | None = None, name: str | None = None) -> AsyncDatabase[Any]:
     """The CRM database (`MONGODB_DB`, default ``crm``)."""
     return get_client(uri)[name or get_settings().mongodb_db]
 
@@ -64,7 +66,7 @@ BASE_INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
-async def ensure_base_indexes(db: AsyncDatabase) -> None:
+async def ensure_base_indexes(db: AsyncDatabase[Any]) -> None:
     """Create the indexes every service relies on (idempotent).
 
     The gateway adds its list/sort indexes on top (see crm_gateway)."""

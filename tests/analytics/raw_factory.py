@@ -117,7 +117,8 @@ def synthetic_app(shops: int, seed: int = 7, app_id: str = APP, now: datetime = 
         annual = rng.random() < 0.1
         trial = not annual and rng.random() < 0.5
         if annual:
-            amount, billing_on, interval = str(Decimal(amount) * 10), midnight(activated + timedelta(days=366)), "ANNUAL"
+            amount, interval = str(Decimal(amount) * 10), "ANNUAL"
+            billing_on = midnight(activated + timedelta(days=366))
         elif trial:
             billing_on, interval = midnight(activated + timedelta(days=15)), "EVERY_30_DAYS"
         else:

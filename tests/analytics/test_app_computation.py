@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from analytics.customer_factory import NOW, customer, days_ago, entry, step
 from crm_shared.analytics import BUILT_IN_DEFINITIONS, compute_app
+from tests.analytics.customer_factory import NOW, customer, days_ago, entry, step
 
 
 def app() -> list[dict]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from analytics.customer_factory import customer, entry, step
 from crm_shared.analytics.cohorts import install_cohorts, paid_cohorts
+from tests.analytics.customer_factory import customer, entry, step
 
 NOW = datetime(2026, 3, 15, tzinfo=timezone.utc)
 JAN = datetime(2026, 1, 10, tzinfo=timezone.utc)

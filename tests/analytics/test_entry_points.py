@@ -14,12 +14,11 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_devstack.processes import ProcessGroup
-
-from analytics.raw_factory import NOW, store, synthetic_app
 from crm_shared.broker import make_broker
 from crm_shared.clock import to_iso
 from crm_shared.messages import CustomersChanged, send
 from crm_shared.mongo import APP_SUMMARIES, CUSTOMERS
+from tests.analytics.raw_factory import NOW, store, synthetic_app
 
 
 def env_for(db: AsyncDatabase, **extra: str) -> dict[str, str]:

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from analytics.raw_factory import NOW, store, synthetic_app
 from crm_analytics import jobs, locking
 from crm_analytics.config import JobContext
 from crm_shared.lease import wall_clock
 from crm_shared.mongo import CUSTOMERS, SYNC_STATE
 from crm_shared.store.sync_state import is_import
+from tests.analytics.raw_factory import NOW, store, synthetic_app
 
 SYNCED = NOW - timedelta(hours=1)
 WALL = wall_clock()

@@ -8,10 +8,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.customer_factory import NOW, customer, days_ago, step
 from crm_shared.analytics.days import day_of, day_start
 from crm_shared.analytics.movements import customer_movements, daily_movements, mrr_at
 from crm_shared.analytics.snapshots import daily_snapshots
+from tests.analytics.customer_factory import NOW, customer, days_ago, step
 
 
 def kinds(history: list[dict]) -> list[tuple[str, Decimal, str]]:
@@ -23,7 +23,8 @@ def test_first_paid_step_is_new() -> None:
 
 
 def test_trial_conversion_is_new_mrr_on_the_conversion_day() -> None:
-    history = [step(days_ago(20), "0", annotation="TRIAL_STARTED"), step(days_ago(6), "49", annotation="TRIAL_CONVERTED")]
+    history = [step(days_ago(20), "0", annotation="TRIAL_STARTED"),
+               step(days_ago(6), "49", annotation="TRIAL_CONVERTED")]
     [m] = customer_movements(history, NOW)
     assert (m.kind, m.day) == ("new", day_of(days_ago(6)))
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.customer_factory import customer
 from crm_shared.analytics.percentiles import P20, P80, linear_percentile, percentile_thresholds
+from tests.analytics.customer_factory import customer
 
 
 def test_linear_interpolation_between_ranks() -> None:

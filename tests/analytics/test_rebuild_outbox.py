@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from analytics.raw_factory import NOW, store, synthetic_app
 from crm_analytics import jobs
 from crm_analytics.config import JobContext
-from crm_shared.store import rebuild_outbox
 from crm_shared.mongo import CUSTOMERS, REBUILD_OUTBOX
+from crm_shared.store import rebuild_outbox
+from tests.analytics.raw_factory import NOW, store, synthetic_app
 
 
 async def test_lost_messages_are_recovered_by_the_next_refresh_from_the_outbox(

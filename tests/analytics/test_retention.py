@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from analytics.customer_factory import NOW, customer, days_ago, step
 from crm_shared.analytics.retention import average_lifetime_days, retention
+from tests.analytics.customer_factory import NOW, customer, days_ago, step
 
 
 def window(cs: list[dict], days: int = 30) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from analytics.customer_factory import NOW, customer, days_ago, entry
 from crm_shared.analytics.percentiles import Thresholds
 from crm_shared.analytics.segments import (
     BUILT_IN_DEFINITIONS,
@@ -17,6 +16,7 @@ from crm_shared.analytics.segments import (
     is_vip,
     segment_context,
 )
+from tests.analytics.customer_factory import NOW, customer, days_ago, entry
 
 CTX = SegmentContext(
     thresholds={"USD": Thresholds(Decimal("20"), Decimal("80"))},

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from analytics.customer_factory import NOW, customer, days_ago, entry, step
 from crm_shared.analytics.days import day_of
 from crm_shared.analytics.snapshots import daily_snapshots
+from tests.analytics.customer_factory import NOW, customer, days_ago, entry, step
 
 
 def by_day(snaps: list, currency: str = "USD") -> dict:

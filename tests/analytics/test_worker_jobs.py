@@ -11,10 +11,10 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from analytics.raw_factory import NOW, START, RawApp, charge, store, synthetic_app
 from crm_analytics import jobs, locking
 from crm_analytics.config import JobContext
 from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, CUSTOMERS, SAVED_SEGMENTS
+from tests.analytics.raw_factory import NOW, START, RawApp, charge, store, synthetic_app
 
 SHOPS = 40
 

@@ -9,7 +9,6 @@ from typing import Any
 from dramatiq import Worker
 from pymongo.asynchronous.database import AsyncDatabase
 
-from analytics.raw_factory import store, synthetic_app
 from crm_analytics import locking
 from crm_analytics.actors import declare_actors
 from crm_analytics.scheduler import enqueue_refresh_for_all_apps
@@ -17,6 +16,7 @@ from crm_shared.broker import make_broker
 from crm_shared.messages import CustomersChanged, send
 from crm_shared.mongo import APP_SUMMARIES, APPS, CUSTOMERS
 from crm_shared.settings import Settings
+from tests.analytics.raw_factory import store, synthetic_app
 
 DEBOUNCE = 1.0
 DEADLINE = 240.0

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+
 from crm_shared.customer.charges import cents
 from crm_shared.customer.ledger import _from_key
 from crm_shared.customer.ordering import order_events
 from crm_shared.customer.search import search_terms
 from crm_shared.errors import MalformedDataError
-
 from tests.customer.history import History, day, midnight
 from tests.customer.test_relationship import paying_shop, types
 

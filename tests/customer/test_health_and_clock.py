@@ -6,9 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+
 from crm_shared.customer import HEALTH_FORMULA, health
 from crm_shared.customer.health import grade_for
-
 from tests.customer.history import History, day, midnight
 from tests.customer.test_relationship import paying_shop
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from bson.decimal128 import Decimal128
+
 from crm_shared.clock import to_iso
 from crm_shared.customer import from_mongo, mrr_display, to_mongo
-
 from tests.customer.history import History, day, midnight, sub_id
 from tests.customer.test_relationship import paying_shop
 

@@ -7,11 +7,11 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from crm_shared.clock import parse_iso, to_iso
-from crm_shared.customer import from_mongo, to_mongo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crm_shared.clock import parse_iso, to_iso
+from crm_shared.customer import from_mongo, to_mongo
 from tests.customer.history import History, day, midnight, sub_id
 
 AMOUNTS = ["0.99", "9.00", "29.00", "49.00", "290.00", "1200.00"]

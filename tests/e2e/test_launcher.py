@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,8 +71,8 @@ def wait_until_up(launcher: Launcher) -> None:
 def wait_until_gone(pids: set[int], launcher: Launcher) -> None:
     try:
         wait_for("every process of the stack to end", lambda: not [p for p in pids if alive(p)], timeout=60)
-    except AssertionError:
-        raise AssertionError(f"survivors: {[p for p in pids if alive(p)]}; launcher said: {launcher.output()}")
+    except AssertionError as exc:
+        raise AssertionError(f"survivors: {[p for p in pids if alive(p)]}; launcher said: {launcher.output()}") from exc
 
 
 @pytest.fixture

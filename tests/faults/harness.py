@@ -9,12 +9,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import redis
@@ -29,12 +27,12 @@ from crm_devstack.stack import RunningStack, StackConfig, start_stack
 from crm_shared.broker import make_broker
 from crm_shared.messages import BackfillApp, RebuildApp, SyncApp, send
 from tests.customer.test_generator_ground_truth import FIELDS, derived_row
+from tests.waiting import wait_for
 
 PY = sys.executable
 EXIT_BUSY = 2  # crm_sync.cli: another worker holds the app lease
 NOW = "2026-03-01T00:00:00Z"
 APP = "gid://partners/App/101"
-T = TypeVar("T")
 
 # Small pages and short leases so a test sees many checkpoints and a killed worker's lease expires quickly.
 FAST_ENV = {
@@ -61,21 +59,6 @@ def generate_org(directory: Path, seed: int, shops: int, years: float = 1.5) -> 
                         "--seed", str(seed), "--apps", "1", "--shops", str(shops), "--years", str(years),
                         "--now", NOW], check=True, capture_output=True)
     return scenario, json.loads(truth.read_text())
-
-
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 240.0, interval: float = 0.5) -> T:
-    """Poll `probe` until it returns something truthy; fail with the last value after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = probe()
-        except Exception as exc:  # noqa: BLE001 - a part being restarted; keep polling
-            last = exc
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 @dataclass
@@ -163,7 +146,8 @@ def start_fault_stack(tmp: Path, mongodb_uri: str, redis_url: str, seed: int = 7
 
 def raw_snapshot(db: Any) -> dict[str, Any]:
     """The raw collections without bookkeeping times: what the Partner API said, keyed by natural key."""
-    events = {d["_id"]: (d["type"], d["shop_id"], d["charge_id"], d["occurred_at"], json.dumps(d["node"], sort_keys=True))
+    events = {d["_id"]: (d["type"], d["shop_id"], d["charge_id"], d["occurred_at"],
+              json.dumps(d["node"], sort_keys=True))
               for d in db.partner_events.find({})}
     txns = {d["_id"]: (d["type"], str(d["gross_amount"]), str(d["net_amount"]), json.dumps(d["node"], sort_keys=True),
                        [json.dumps(r["node"], sort_keys=True) for r in d.get("restatements") or []])
@@ -191,10 +175,13 @@ def ground_truth_disagreements(db: Any, truth: list[dict[str, Any]]) -> list[Any
 
 
 def analytics_busy(stack: FaultStack) -> list[str]:
-    """The analytics worker's coalescing keys of the app still present: a rebuild or recompute is running
-    (``lock``), scheduled (``due``) or waiting for shops (``pending``)."""
+    """What the analytics worker still has to do for the app: a rebuild or recompute running (``lock``),
+    scheduled (``due``), shops waiting (``pending``), or messages not yet acknowledged, immediate or delayed
+    (dramatiq keeps a message in its queue's hash until it is acknowledged)."""
     with redis.Redis.from_url(stack.env["REDIS_URL"]) as r:
-        return [name for name in ("lock", "due", "pending") if r.exists(analytics_key(APP, name))]
+        busy = [name for name in ("lock", "due", "pending") if r.exists(analytics_key(APP, name))]
+        busy += [queue for queue in ("analytics", "analytics.DQ") if r.hlen(f"dramatiq:{queue}.msgs")]
+        return busy
 
 
 def wait_until_converged(stack: FaultStack, timeout: float = 240.0) -> None:
@@ -213,10 +200,7 @@ def wait_until_converged(stack: FaultStack, timeout: float = 240.0) -> None:
             return None
         # The customers are right; wait for the app-level recompute that follows them (it updates segments).
         seen["analytics_busy"] = analytics_busy(stack)
-        if seen["analytics_busy"]:
-            return None
-        time.sleep(1.5)  # longer than the debounce period: a recompute scheduled just now would have started
-        return not analytics_busy(stack) or None
+        return not seen["analytics_busy"] or None
 
     seen: dict[str, Any] = {}
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import collections
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,16 @@ import pytest
 
 from crm_shared.customer import derive_customer
 from tests.customer.test_generator_ground_truth import derived_row
-from tests.faults.harness import APP, NOW, FaultStack, SyncApp, ground_truth_disagreements, start_fault_stack, \
-    wait_for, wait_until_converged
+from tests.faults.harness import (
+    APP,
+    NOW,
+    FaultStack,
+    SyncApp,
+    ground_truth_disagreements,
+    start_fault_stack,
+    wait_for,
+    wait_until_converged,
+)
 
 FAULTS = {"error_rate": 0.15, "throttle_in_200_rate": 0.5, "drop_rate": 0.05, "slow_ms": 1500, "slow_rate": 0.1,
           "storm_429_requests": 12, "seed": 5}

@@ -4,15 +4,24 @@ the middle of a rebuild. After a restart the database equals an uninterrupted ru
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.faults.harness import (APP, BackfillApp, FaultStack, RebuildApp, customers_snapshot,
-                                  ground_truth_disagreements, raw_snapshot, start_fault_stack, uninterrupted_raw,
-                                  wait_for, wait_until_converged)
+from tests.faults.harness import (
+    APP,
+    BackfillApp,
+    FaultStack,
+    RebuildApp,
+    customers_snapshot,
+    ground_truth_disagreements,
+    raw_snapshot,
+    start_fault_stack,
+    uninterrupted_raw,
+    wait_for,
+    wait_until_converged,
+)
 
 
 @pytest.fixture
@@ -31,9 +40,10 @@ def test_sync_worker_killed_three_times_during_a_backfill_ends_equal_to_an_unint
     stack.send(BackfillApp(app_id=APP, reason="fault test"))
     for n in range(3):
         # Wait until the run has stored something new since the last kill, then kill at a random moment.
-        floor = sum(stack.raw_counts())
-        wait_for("the backfill to make progress", lambda: sum(stack.raw_counts()) > floor, timeout=180, interval=0.2)
-        time.sleep(rng.uniform(0.2, 2.0))
+        # Kill at a random point: once the run has stored a random number of items more since the last kill.
+        target = sum(stack.raw_counts()) + rng.randint(1, 60)
+        wait_for("the backfill to make progress", lambda target=target: sum(stack.raw_counts()) >= target,
+                 timeout=180, interval=0.05)
         kills.append((stack.raw_counts(), (stack.sync_state().get("streams") or {}).get("events", {}).get("pages")))
         stack.kill9("sync-worker")
         stack.restart("sync-worker")

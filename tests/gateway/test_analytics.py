@@ -20,7 +20,8 @@ query A($app: ID!, $from: DateTime, $to: DateTime) { app(id: $app) { analytics(f
 } } }
 """
 SERIES = """query M($app: ID!, $from: DateTime, $to: DateTime, $interval: Interval) {
-  app(id: $app) { mrrSeries(from: $from, to: $to, interval: $interval) { at mrr { amount currencyCode } annotation } } }"""
+  app(id: $app) { mrrSeries(from: $from, to: $to, interval: $interval) {
+    at mrr { amount currencyCode } annotation } } }"""
 
 
 async def test_analytics_over_a_range_per_currency(client: httpx.AsyncClient, seeded: Seeded) -> None:

@@ -51,7 +51,8 @@ def test_ranges_are_inclusive_and_may_be_equal() -> None:
 
 @pytest.mark.parametrize("bad", [
     {"mrr_min": "50", "mrr_max": "10"},
-    {"installed_from": datetime(2026, 2, 1, tzinfo=timezone.utc), "installed_to": datetime(2026, 1, 1, tzinfo=timezone.utc)},
+    {"installed_from": datetime(2026, 2, 1, tzinfo=timezone.utc),
+     "installed_to": datetime(2026, 1, 1, tzinfo=timezone.utc)},
     {"last_active_from": "2026-02-01T00:00:00Z", "last_active_to": "2026-01-01T00:00:00Z"},
     {"status": ["SLEEPING"]},
     {"mrr_min": "ten"},

@@ -69,7 +69,8 @@ FILTERS: list[tuple[str, dict[str, Any], Any]] = [
     ("country", {"country": ["DE", "fr"]}, lambda d: d["country"] in ("DE", "FR")),
     ("mrr range", {"mrrMin": "9.99", "mrrMax": "29.00"}, lambda d: Decimal("9.99") <= mrr(d) <= Decimal("29")),
     ("mrr min", {"mrrMin": "29.005"}, lambda d: mrr(d) >= Decimal("29.005")),
-    ("installed", {"installedFrom": (NOW - timedelta(days=300)).isoformat(), "installedTo": (NOW - timedelta(days=100)).isoformat()},
+    ("installed", {"installedFrom": (NOW - timedelta(days=300)).isoformat(),
+     "installedTo": (NOW - timedelta(days=100)).isoformat()},
      lambda d: between(d["installed_at"], NOW - timedelta(days=300), NOW - timedelta(days=100))),
     ("last active", {"lastActiveFrom": (NOW - timedelta(days=20)).isoformat()},
      lambda d: between(d["last_active_at"], NOW - timedelta(days=20), None)),
@@ -87,8 +88,9 @@ async def test_each_filter_alone(gql_session: Any, seeded: Seeded, name: str, fi
 async def test_filters_combined_with_test_shops_included(gql_session: Any, seeded: Seeded) -> None:
     f = {"status": ["ACTIVE"], "country": ["US", "DE", "GB"], "mrrMin": "1", "includeTest": True,
          "installedFrom": (NOW - timedelta(days=600)).isoformat()}
-    pred = (lambda d: d["status"] == "ACTIVE" and d["country"] in ("US", "DE", "GB") and mrr(d) >= 1
-            and d["installed_at"] >= NOW - timedelta(days=600))
+    def pred(d: dict[str, Any]) -> bool:
+        return (d["status"] == "ACTIVE" and d["country"] in ("US", "DE", "GB") and mrr(d) >= 1
+                and d["installed_at"] >= NOW - timedelta(days=600))
     expected = ordered(matching(seeded.customers[APP_A1], pred, include_test=True), "MRR", True)
     assert any(d["is_test"] for d in seeded.customers[APP_A1] if d["_id"] in expected)
     got = await all_ids(gql_session, filter=f, sort={"field": "MRR", "direction": "ASC"})
@@ -161,8 +163,8 @@ async def test_search_by_domain_prefix_and_whole_email(gql_session: Any, seeded:
 
 
 async def test_search_combines_with_filters(gql_session: Any, seeded: Seeded) -> None:
-    pred = (lambda d: d["status"] == "ACTIVE"
-            and any(t.startswith("owner") for t in d["search_terms"]))
+    def pred(d: dict[str, Any]) -> bool:
+        return d["status"] == "ACTIVE" and any(t.startswith("owner") for t in d["search_terms"])
     expected = ordered(matching(seeded.customers[APP_A1], pred), "INSTALLED_AT", False)
     got = await all_ids(gql_session, search="owner", filter={"status": ["ACTIVE"]})
     assert got == gids(expected)

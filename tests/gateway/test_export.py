@@ -32,7 +32,8 @@ def parse(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-async def export_via_url(client: httpx.AsyncClient, key: str, variables: dict) -> tuple[list[dict], list[dict], httpx.Response]:
+async def export_via_url(client: httpx.AsyncClient, key: str,
+                         variables: dict) -> tuple[list[dict], list[dict], httpx.Response]:
     data = (await gql_data(client, key, LIST_AND_URL, variables))["app"]
     url = urlsplit(data["customersExportUrl"])
     assert url.path == "/export/customers.csv"
@@ -59,7 +60,8 @@ async def test_export_with_search_and_default_sort_equals_the_list(client: httpx
     assert nodes and [row["id"] for row in rows] == [n["id"] for n in nodes]
 
 
-async def test_full_scope_exports_every_customer_including_test_shops(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_full_scope_exports_every_customer_including_test_shops(client: httpx.AsyncClient,
+                                                                      seeded: Seeded) -> None:
     r = await client.get("/export/customers.csv", params={"appId": APP_A1, "scope": "full", "status": "FREE"},
                          headers=auth(seeded.key_a))
     rows = parse(r.text)
@@ -90,6 +92,6 @@ async def test_export_rejects_bad_parameters(client: httpx.AsyncClient, seeded: 
 
 def test_merchant_text_cannot_become_a_spreadsheet_formula() -> None:
     doc = make_customer(APP_A1, 5, random.Random(1), name='=HYPERLINK("http://evil")', plan="@SUM(A1)")
-    row = dict(zip(COLUMNS, csv_row(doc)))
+    row = dict(zip(COLUMNS, csv_row(doc), strict=True))
     assert row["name"] == '\'=HYPERLINK("http://evil")' and row["plan"] == "'@SUM(A1)"
     assert not row["mrr"].startswith("'")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import strawberry
-from strawberry.extensions import ParserCache
 from graphql.execution import executor as graphql_executor
+from strawberry.extensions import ParserCache
 
 from crm_gateway.graphql.fast_execution import FastExecutionContext
 from crm_gateway.graphql.schema import fast_attribute_resolvers

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
+from graphql import REMOVE, ArgumentNode, Visitor, parse, print_ast, visit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from graphql import REMOVE, ArgumentNode, Visitor, parse, print_ast, visit
 from hypothesis_graphql import nodes, queries
 
 from crm_gateway import app as gateway_app
@@ -78,8 +78,8 @@ def in_customer_list(document: str) -> str:
     """A generated ``{ rows { <selection> } }`` as that selection of every row of a 60-row customer page."""
     selection = document.strip()[1:-1].strip()
     assert selection.startswith("rows"), selection
-    return ('{ app(id: "%s") { customers(first: 60) { totalCount edges { node %s } } } }'
-            % (APP_A1, selection[len("rows"):].strip()))
+    rows = selection[len("rows"):].strip()
+    return f'{{ app(id: "{APP_A1}") {{ customers(first: 60) {{ totalCount edges {{ node {rows} }} }} }} }}'
 
 
 def canonical(answer: tuple[int, dict[str, Any]]) -> tuple[int, Any, list[str]]:

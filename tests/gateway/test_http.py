@@ -6,10 +6,10 @@ import json
 
 import httpx
 
+from crm_devstack.processes import free_port
+from crm_gateway.app import create_app
 from crm_gateway.graphql.schema import MAX_ALIASES, MAX_DEPTH
 from crm_shared.mongo import CUSTOMERS
-from crm_gateway.app import create_app
-from crm_devstack.processes import free_port
 from tests.gateway.conftest import APP_A1, Seeded, gql_post, make_client
 from tests.gateway.factories import NOW
 

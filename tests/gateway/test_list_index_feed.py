@@ -150,7 +150,8 @@ async def test_a_burst_of_ten_thousand_changes_converges_and_queries_never_fail(
         assert len(docs) + updated.modified_count + deleted.deleted_count >= 10_000
         t2 = time.monotonic()
         await converged(index, index_db, APP1, timeout=300)
-        print(f"burst: inserts {t1 - t0:.1f} s, updates+deletes {t2 - t1:.1f} s, converged {time.monotonic() - t2:.1f} s")
+        print(f"burst: inserts {t1 - t0:.1f} s, updates+deletes {t2 - t1:.1f} s, "
+              f"converged {time.monotonic() - t2:.1f} s")
     finally:
         stop.set()
         await task
@@ -233,6 +234,7 @@ def _stop(group: ProcessGroup) -> tuple[str, subprocess.Popen[bytes]]:
 
 
 @pytest.mark.slow
+@pytest.mark.services
 async def test_mongodb_restart_converges_and_lists_keep_answering(tmp_path: Path) -> None:
     """A private SecantusDB on disk is stopped and started again on the same port while the index follows it;
     lists keep being served from the snapshot, and the index converges to what the restarted server holds."""

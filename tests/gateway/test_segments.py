@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 
+from crm_gateway.graphql.types.node import customer_global_id
 from tests.gateway.conftest import APP_A1, Seeded, gql_data, gql_error, make_client
 from tests.gateway.expected import matching, ordered
-from crm_gateway.graphql.types.node import customer_global_id
 
 SEGMENTS = """query S($app: ID!) { app(id: $app) { segments { key name definition builtIn count } } }"""
 SEGMENT_LIST = """

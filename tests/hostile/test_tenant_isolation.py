@@ -135,7 +135,7 @@ def test_saved_segments_are_invisible_and_unusable_across_organizations(gateway:
     b = post(gateway, t.seeded.key_b, q, {"app": APP_B, "key": key})
     assert "Acme secret whales" not in json.dumps(b)
     assert b["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    own_segments = post(gateway, t.seeded.key_b, "{ app(id: \"%s\") { segments { key name } } }" % APP_B, {})
+    own_segments = post(gateway, t.seeded.key_b, f"{{ app(id: \"{APP_B}\") {{ segments {{ key name }} }} }}", {})
     assert key not in json.dumps(own_segments)
     deleted = post(gateway, t.seeded.key_b, "mutation($app: ID!, $k: String!) { deleteSegment(appId: $app, key: $k) }",
                    {"app": APP_B, "k": key})

@@ -132,7 +132,8 @@ def test_uninstall_carries_localized_reason_and_charge_fields(client: httpx.Clie
                          "occurredAt": "2026-02-20T08:00:00Z", "shop": {"id": "gid://partners/Shop/3"},
                          "reason": "Trop cher", "description": None}
     activation = next(e["node"] for e in page["edges"]
-                      if e["node"]["type"] == "SUBSCRIPTION_CHARGE_ACTIVATED" and e["node"]["shop"]["id"].endswith("/1"))
+                      if e["node"]["type"] == "SUBSCRIPTION_CHARGE_ACTIVATED"
+                           and e["node"]["shop"]["id"].endswith("/1"))
     assert activation["charge"] == {"id": "gid://shopify/AppSubscription/11", "name": "Pro",
                                     "amount": {"amount": "29.00", "currencyCode": "USD"},
                                     "billingOn": "2026-01-19T00:00:00Z"}

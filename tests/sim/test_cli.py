@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from crm_devstack.processes import free_port, wait_for_port
 from tests.sim.conftest import small_scenario_dict
@@ -29,6 +30,7 @@ def serving(args: list[str], env: dict[str, str], port: int) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
+@pytest.mark.services
 def test_serve_reads_port_and_scenario_from_the_environment(tmp_path: Path) -> None:
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(small_scenario_dict()))
@@ -43,6 +45,7 @@ def test_serve_reads_port_and_scenario_from_the_environment(tmp_path: Path) -> N
         assert statuses == [200] * 8  # PARTNER_SIM_THROTTLE=0
 
 
+@pytest.mark.services
 def test_serve_with_generator_flags_serves_that_organization(tmp_path: Path) -> None:
     port = free_port()
     args = ["--port", str(port), "--seed", "4", "--apps", "1", "--shops", "40", "--years", "1",

@@ -90,9 +90,10 @@ def test_realism_features_are_all_present(org: GeneratedOrg) -> None:
 
 def test_plan_changes_are_same_second_cancel_and_activate(org: GeneratedOrg) -> None:
     pairs = collections.Counter()
-    for (app, shop), nodes in _by_customer(org, "events").items():
+    for (app, _shop), nodes in _by_customer(org, "events").items():
         cancels = {(n["occurredAt"]) for n in nodes if n["type"] == "SUBSCRIPTION_CHARGE_CANCELED"}
-        pairs[app] += sum(1 for n in nodes if n["type"] == "SUBSCRIPTION_CHARGE_ACTIVATED" and n["occurredAt"] in cancels)
+        pairs[app] += sum(1 for n in nodes if n["type"] == "SUBSCRIPTION_CHARGE_ACTIVATED"
+              and n["occurredAt"] in cancels)
     assert sum(pairs.values()) > 10
 
 

@@ -30,7 +30,8 @@ EVENTS_Q = """query($app: ID!, $first: Int, $after: String, $types: [AppEventTyp
   shopId: $shopId, occurredAtMin: $min, occurredAtMax: $max) { edges { cursor node { type occurredAt shop { id } } }
   pageInfo { hasNextPage } } } }"""
 TXNS_Q = """query($first: Int, $after: String, $shopId: ID, $types: [TransactionType!]) { transactions(first: $first,
-  after: $after, shopId: $shopId, types: $types) { edges { cursor node { id createdAt } } pageInfo { hasNextPage } } }"""
+  after: $after, shopId: $shopId, types: $types) {
+    edges { cursor node { id createdAt } } pageInfo { hasNextPage } } }"""
 
 
 def _pages(query: str, variables: dict[str, Any], path: list[str]) -> list[dict[str, Any]]:

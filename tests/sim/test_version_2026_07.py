@@ -22,7 +22,8 @@ query($filter: EventFilterInput, $order: EventOrder, $first: Int, $after: String
     edges { cursor node { __typename id eventType occurredAt shop { id name myshopifyDomain }
       subject { ... on AppReference { id name apiKey } }
       ... on SubscriptionStatus { subState: state cancelEffectiveOn
-            plan { handle billingPeriod trialDays trialDaysRemaining prices { ... on FlatRatePrice { amount currency } } } }
+            plan { handle billingPeriod trialDays trialDaysRemaining
+                   prices { ... on FlatRatePrice { amount currency } } } }
       ... on Relationship { relState: state reason reasonDescription }
       ... on Earning { earningType chargeId grossAmount { amount currencyCode } netAmount { amount } }
       ... on Charge { chargeType liveChargeId: chargeId amount { amount } } } }

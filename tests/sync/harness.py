@@ -8,8 +8,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.ids import event_key
 from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS, SYNC_STATE
-from crm_shared.store.registry import register_organization
 from crm_shared.settings import Settings
+from crm_shared.store.registry import register_organization
 from crm_sync.parse import EVENT_TYPENAMES
 
 

@@ -38,7 +38,8 @@ class RunningSimulator:
 
 
 @contextmanager
-def running_simulator(scenario: dict[str, Any], throttle: bool = False, rate: float = 4.0) -> Iterator[RunningSimulator]:
+def running_simulator(scenario: dict[str, Any], throttle: bool = False,
+                      rate: float = 4.0) -> Iterator[RunningSimulator]:
     """Serve `scenario` over HTTP until the block ends."""
     app = create_app(scenario_from_dict(copy.deepcopy(scenario)), SimConfig(throttle=throttle, rate=rate))
     port = free_port()

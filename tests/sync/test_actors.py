@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from crm_shared.store.sync_leases import lease_key
 from tests.sync.harness import expected_events, register, stored, sync_state
 from tests.sync.scenario_builder import build_scenario
 from tests.sync.sim import running_simulator
+from tests.waiting import eventually
 
 APP = "gid://partners/App/101"
 
@@ -38,12 +37,7 @@ def worker(db, redis_client, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]
 
 
 async def _wait_for(predicate, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not reached in time")
+    await eventually(predicate.__name__, predicate, timeout)
 
 
 def _analytics_messages(redis_client) -> list[dict]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from partner_sim.generator import generate
-
 from crm_sync.sync import backfill_app
+from partner_sim.generator import generate
 from tests.sync.harness import expected_events, expected_transactions, fast_settings, register, stored, sync_state
 from tests.sync.sim import running_simulator
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import structlog
 from datetime import datetime, timedelta, timezone
+
+import structlog
 
 from crm_shared.mongo import PARTNER_EVENTS
 from crm_sync import metrics

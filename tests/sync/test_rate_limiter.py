@@ -8,6 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from crm_sync.rate_limiter import RateLimiter, bucket_key
+from tests.waiting import eventually
 
 
 async def _grant_times(limiters: list[RateLimiter], n: int, token: str = "tok", hold: float = 0.0) -> list[float]:
@@ -61,12 +62,20 @@ async def test_a_request_that_never_completes_blocks_its_slot_until_the_timeout(
     assert wait > 0.3  # the dead requests still count as in flight
 
 
+async def _zcard_is(aredis, n: int) -> bool:
+    return await aredis.zcard(bucket_key("tok") + ":window") == n
+
+
 async def test_acquire_books_its_slot_when_it_asks(aredis) -> None:
     limiter = RateLimiter(aredis, rate=4.0)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
     waiters = [asyncio.create_task(limiter.acquire("tok")) for _ in range(3)]
-    await asyncio.sleep(0.05)
-    # Slots at +0, +0.25 and +0.5 are taken by the three callers already: the next free one is at +0.75.
-    assert 0.6 < await limiter.try_acquire("tok", "later") <= 0.75
+    await eventually("the three callers to book", lambda: _zcard_is(aredis, 3), interval=0.01)
+    wait = await limiter.try_acquire("tok", "later")
+    # Slots at +0, +0.25 and +0.5 (from the first booking, made after `start`) are taken by the three callers
+    # already: the next free one is at +0.75.
+    assert 0.75 - (loop.time() - start) - 0.01 <= wait <= 0.75
     await asyncio.gather(*waiters)
 
 
@@ -82,8 +91,7 @@ async def test_a_caller_cancelled_before_its_slot_frees_its_place(aredis) -> Non
     limiter = RateLimiter(aredis, rate=4.0)
     await limiter.release("tok", await limiter.acquire("tok"))
     waiter = asyncio.create_task(limiter.acquire("tok"))  # booked a quarter of a second ahead
-    await asyncio.sleep(0.05)
-    assert await aredis.zcard(bucket_key("tok") + ":window") == 2
+    await eventually("the waiter to book its place", lambda: _zcard_is(aredis, 2))
     waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiter

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from crm_shared.errors import PermanentError
+from crm_shared.lease import LeaseBusyError
 from crm_shared.mongo import APPS
 from crm_shared.settings import Settings
-from crm_shared.lease import LeaseBusyError
 from crm_sync.sync import sync_app
 from tests.sync.harness import expected_events, expected_transactions, fast_settings, register, stored, sync_state
 from tests.sync.scenario_builder import build_scenario

@@ -72,7 +72,8 @@ async def test_late_events_and_restatements_are_picked_up_by_the_next_incrementa
                 "shop": {"id": "gid://partners/Shop/999", "name": "Late", "myshopifyDomain": "late.myshopify.com",
                          "avatarUrl": None}}
         late_older = {**late, "occurredAt": "2026-02-27T00:00:00Z", "shop": {**late["shop"], "id": "gid://partners/Shop/998"}}
-        restated = {"id": newest_tx["id"], "grossAmount": {"amount": "1.00", "currencyCode": newest_tx["grossAmount"]["currencyCode"]},
+        restated = {"id": newest_tx["id"],
+                    "grossAmount": {"amount": "1.00", "currencyCode": newest_tx["grossAmount"]["currencyCode"]},
                     "netAmount": {"amount": "0.85", "currencyCode": newest_tx["netAmount"]["currencyCode"]}}
         sim.admin("faults", {"late_events": [late, late_older], "restate": [restated]})
         before = len(sim.requests())

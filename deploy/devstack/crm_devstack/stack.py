@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from crm_devstack.data_dir import DataDirLock, claim
-from crm_shared.clock import to_iso
-from crm_shared.settings import Settings
 from crm_devstack.processes import (
     ProcessGroup,
     free_port,
@@ -28,6 +26,8 @@ from crm_devstack.processes import (
     start_secantus,
     wait_for_port,
 )
+from crm_shared.clock import to_iso
+from crm_shared.settings import Settings
 
 PY = sys.executable
 
@@ -137,7 +137,8 @@ async def _register(env: dict[str, str], scenario: dict[str, Any], api_key: str 
         db = client[env["MONGODB_DB"]]
         await ensure_base_indexes(db)
         org = scenario["organization"]
-        await register_organization(db, str(org["id"]), org.get("name", org["id"]), org["accessToken"], scenario["apps"])
+        await register_organization(db, str(org["id"]), org.get("name", org["id"]),
+                                    org["accessToken"], scenario["apps"])
         return await create_api_key(db, str(org["id"]), name="bootstrap", key=api_key)
     finally:
         await client.close()

@@ -20,7 +20,6 @@ from datetime import datetime, timezone
 
 from crm_shared.clock import parse_iso
 from crm_shared.settings import get_settings
-
 from partner_sim.config import SimConfig
 from partner_sim.generator import generate
 from partner_sim.scenario import Scenario, dump_scenario, load_scenario, scenario_from_dict

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crm_shared.clock import parse_iso
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
+from crm_shared.clock import parse_iso
 from partner_sim.active_subscription import resolve_active_subscription
 from partner_sim.cursors import CursorError, encode_cursor, filter_hash
 from partner_sim.gc_pause import gc_paused

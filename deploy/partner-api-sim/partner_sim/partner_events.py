@@ -244,7 +244,8 @@ class PartnerEventBuilder:
                    "description": None, "metadata": None, "settlementDate": node["createdAt"][:10]}
         out = [self._record(earning, tx.ts, tx.app_id, tx.shop_id, tx.visible_after)]
         if tx.typename == "AppSubscriptionSale":
-            charge = {**base, "__typename": "Charge", "id": _stable_id("charge", tx.id), "eventType": "CHARGE_RECURRING",
+            charge = {**base, "__typename": "Charge", "id": _stable_id("charge", tx.id),
+                      "eventType": "CHARGE_RECURRING",
                       "chargeType": "RECURRING", "chargeId": node.get("chargeId") or tx.id, "amount": gross,
                       "description": None, "planHandle": None, "usageQuantity": None, "balanceUsed": None,
                       "cappedAmount": None, "metadata": None if node.get("chargeId") else {"legacyChargeId": tx.id}}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crm_shared.clock import parse_iso
 from graphql import GraphQLError, GraphQLNamedType, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, get_named_type
 
+from crm_shared.clock import parse_iso
 from partner_sim.context import RequestContext
 from partner_sim.cursors import CursorError, filter_hash
 from partner_sim.ordered_index import OrderedIndex

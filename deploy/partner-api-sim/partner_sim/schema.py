@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import crm_shared
 from graphql import GraphQLSchema, build_schema
 
+import crm_shared
 from partner_sim.config import ADDITIONS_FROM
 
 SCHEMA_DIR = Path(crm_shared.__file__).parent / "partner_schema"

@@ -14,11 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from crm_shared.clock import parse_iso
-
 from partner_sim.gc_pause import gc_paused
 from partner_sim.ordered_index import OrderedIndex
 from partner_sim.scenario import Scenario, typename_for
-
 
 _DAY_EPOCH: dict[str, int] = {}
 
@@ -192,7 +190,8 @@ class Store:
         for field_name in ("grossAmount", "netAmount", "shopifyFee"):
             if field_name in changes:
                 value = changes[field_name]
-                node[field_name] = value if isinstance(value, dict) else {"amount": str(value), "currencyCode": currency}
+                money = {"amount": str(value), "currencyCode": currency}
+                node[field_name] = value if isinstance(value, dict) else money
         if "createdAt" in changes:
             node["createdAt"] = changes["createdAt"]
         self._add_transaction(node, bulk=False)

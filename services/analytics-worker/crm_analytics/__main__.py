@@ -17,19 +17,18 @@ import sys
 
 from redis.asyncio import Redis
 
-from crm_shared.broker import make_broker
-from crm_shared.clock import utcnow
-from crm_shared.messages import ANALYTICS_QUEUE
-from crm_shared.mongo import ensure_base_indexes, get_db
-from crm_shared.logs import configure_logging
-from crm_shared.settings import get_settings
-from crm_shared.worker_process import run_worker
-
 from crm_analytics.actors import declare_actors
 from crm_analytics.config import JobContext
 from crm_analytics.indexes import ensure_analytics_indexes
 from crm_analytics.jobs import rebuild_app
 from crm_analytics.scheduler import run_scheduler
+from crm_shared.broker import make_broker
+from crm_shared.clock import utcnow
+from crm_shared.logs import configure_logging
+from crm_shared.messages import ANALYTICS_QUEUE
+from crm_shared.mongo import ensure_base_indexes, get_db
+from crm_shared.settings import get_settings
+from crm_shared.worker_process import run_worker
 
 
 def _worker() -> int:

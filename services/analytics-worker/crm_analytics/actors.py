@@ -16,7 +16,6 @@ from crm_analytics import jobs
 from crm_analytics.config import JobContext
 from crm_shared.actor_runtime import Clients, ThreadRuntime
 from crm_shared.clock import utcnow
-from crm_shared.settings import Settings
 from crm_shared.messages import (
     ANALYTICS_QUEUE,
     CUSTOMERS_CHANGED,
@@ -26,6 +25,7 @@ from crm_shared.messages import (
     RebuildApp,
     RefreshApp,
 )
+from crm_shared.settings import Settings
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.logs import get_logger
+from crm_analytics.raw_data import app_reports_activity
 from crm_shared.analytics import compute_app
 from crm_shared.analytics.days import day_start
 from crm_shared.analytics.segments import BUILT_IN_DEFINITIONS, BUILT_IN_NAMES
@@ -23,10 +23,9 @@ from crm_shared.analytics.snapshots import DailySnapshot
 from crm_shared.customer import from_mongo, to_mongo
 from crm_shared.customer_filter import build_query
 from crm_shared.errors import CrmError
+from crm_shared.logs import get_logger
 from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, SAVED_SEGMENTS
 from crm_shared.store import customers
-
-from crm_analytics.raw_data import app_reports_activity
 
 log = get_logger(__name__)
 

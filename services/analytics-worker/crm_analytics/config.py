@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import dramatiq
 from typing import Any
 
+import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 

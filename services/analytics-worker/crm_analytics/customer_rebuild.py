@@ -16,18 +16,15 @@ from typing import Any
 from bson import Decimal128
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.logs import get_logger
+from crm_analytics.raw_data import load_shops
 from crm_shared.analytics.percentiles import Thresholds
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments
-from crm_shared.store import rebuild_outbox
 from crm_shared.customer import derive_customer, to_mongo
 from crm_shared.errors import MalformedDataError
 from crm_shared.ids import customer_key
+from crm_shared.logs import get_logger
 from crm_shared.mongo import APP_SUMMARIES
-from crm_shared.store import customers
-
-from crm_analytics.raw_data import load_shops
-
+from crm_shared.store import customers, rebuild_outbox
 
 log = get_logger(__name__)
 
@@ -44,7 +41,8 @@ async def stored_segment_context(db: AsyncDatabase, app_id: str) -> SegmentConte
     if not doc:
         return SegmentContext()
     return SegmentContext(
-        thresholds={cur: Thresholds(_dec(p["p20"]), _dec(p["p80"])) for cur, p in (doc.get("percentiles") or {}).items()},
+        thresholds={cur: Thresholds(_dec(p["p20"]), _dec(p["p80"]))
+                    for cur, p in (doc.get("percentiles") or {}).items()},
         top_plans={cur: frozenset(t.get("plans") or [t["plan"]]) for cur, t in (doc.get("top_plan") or {}).items()},
         reports_activity=bool(doc.get("reports_activity")),
     )

@@ -33,18 +33,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from crm_shared.logs import get_logger
-from crm_shared.store import rebuild_outbox
-from crm_shared.lease import Lease
-from crm_shared.messages import RefreshApp, send
-from crm_shared.store.sync_state import import_in_progress
-from crm_shared.store import customers
-
 from crm_analytics import locking
 from crm_analytics.app_recompute import RecomputeResult, recompute_app
 from crm_analytics.config import JobContext
 from crm_analytics.customer_rebuild import rebuild_customers, stored_segment_context
 from crm_analytics.raw_data import all_shop_ids
+from crm_shared.lease import Lease
+from crm_shared.logs import get_logger
+from crm_shared.messages import RefreshApp, send
+from crm_shared.store import customers, rebuild_outbox
+from crm_shared.store.sync_state import import_in_progress
 
 log = get_logger(__name__)
 

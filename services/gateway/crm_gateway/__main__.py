@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import sys
 
-from crm_shared.mongo import get_db
-from crm_shared.store.registry import create_api_key, revoke_api_key
 from crm_shared.logs import configure_logging
+from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
+from crm_shared.store.registry import create_api_key, revoke_api_key
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -14,7 +14,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from crm_gateway.list_index.frame import AppSnapshot
 from crm_gateway.list_index.manager import BIG, ListIndex
 from crm_gateway.list_index.query import Condition, Facets, count_plan, counts_of, facet_plans, finish_page, page_plan
-
 from crm_gateway.pagination.cursor import decode_cursor, encode_cursor, query_hash
 from crm_gateway.pagination.keyset import after_condition, sort_spec
 from crm_gateway.pagination.limits import PageRequest
@@ -187,7 +186,8 @@ async def count_list(db: AsyncDatabase, q: ListQuery, now: datetime, index: List
     return await db[CUSTOMERS].count_documents(await mongo_filter(db, q, now))
 
 
-async def status_counts(db: AsyncDatabase, app_id: str, now: datetime, index: ListIndex | None = None) -> dict[str, int]:
+async def status_counts(db: AsyncDatabase, app_id: str, now: datetime,
+                        index: ListIndex | None = None) -> dict[str, int]:
     """Non-test customers per status (every status, 0 included)."""
     snap = index.snapshot(app_id) if index is not None else None
     counts: dict[str, int] = {}

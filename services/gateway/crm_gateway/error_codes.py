@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLError
-
 from pymongo.errors import ConnectionFailure
 from starlette.responses import JSONResponse
 

@@ -18,22 +18,21 @@ from typing import Any
 import dramatiq
 import orjson
 import structlog
+from cross_web import HTTPException
 from graphql import ExecutionResult
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from strawberry.asgi import GraphQL
-from strawberry.schema.exceptions import InvalidOperationTypeError
-from cross_web import HTTPException
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from crm_gateway.auth import authenticate
 from crm_gateway.context import GatewayContext
-from crm_gateway.list_index.manager import ListIndex
-from pymongo.errors import ConnectionFailure
-
 from crm_gateway.error_codes import error_body, format_error, unavailable
 from crm_gateway.graphiql_page import graphiql_html
+from crm_gateway.list_index.manager import ListIndex
 from crm_shared.errors import AuthenticationError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"

@@ -15,7 +15,14 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_gateway.sorting import SORT_FIELDS
-from crm_shared.mongo import APP_METRICS, CUSTOMERS, PARTNER_TRANSACTIONS, SAVED_SEGMENTS, SYNC_STATE, ensure_base_indexes
+from crm_shared.mongo import (
+    APP_METRICS,
+    CUSTOMERS,
+    PARTNER_TRANSACTIONS,
+    SAVED_SEGMENTS,
+    SYNC_STATE,
+    ensure_base_indexes,
+)
 
 FILTER_PATHS = ("status", "segments", "plan", "paid", "country", "is_test")
 

@@ -14,7 +14,6 @@ answer into data or one of `crm_shared.errors`:
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import json
 import ssl
@@ -37,7 +36,6 @@ from crm_sync import metrics
 from crm_sync.queries import APP_EVENTS, APP_SALE_TRANSACTION_TYPES, APP_TRANSACTIONS, validate_document
 from crm_sync.rate_limiter import RateLimiter
 from crm_sync.retry import call_with_retry
-
 
 log = get_logger(__name__)
 
@@ -235,7 +233,7 @@ class PartnerClient:
         except TransportQueryError as exc:
             metrics.REQUESTS.labels("permanent").inc()
             raise PermanentError(f"Partner API query error: {exc}") from exc
-        except (TransportError, httpx.HTTPError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, TransportError, httpx.HTTPError, OSError) as exc:
             metrics.REQUESTS.labels("retryable").inc()
             raise RetryableError(f"Partner API unreachable: {type(exc).__name__}: {exc}") from exc
         finally:

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 import dramatiq
-from pymongo.asynchronous.database import AsyncDatabase
 from pydantic import BaseModel
+from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
 from crm_shared.clock import utcnow

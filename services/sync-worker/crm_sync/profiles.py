@@ -17,12 +17,12 @@ from pydantic import ValidationError
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.store import rebuild_outbox
 from crm_shared.clock import parse_iso
-from crm_shared.logs import get_logger
 from crm_shared.ids import customer_key
+from crm_shared.logs import get_logger
 from crm_shared.messages import ShopProfile
 from crm_shared.mongo import SHOP_PROFILES
+from crm_shared.store import rebuild_outbox
 
 log = get_logger(__name__)
 

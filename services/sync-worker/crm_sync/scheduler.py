@@ -18,8 +18,8 @@ from redis.asyncio import Redis
 from crm_shared.clock import utcnow
 from crm_shared.logs import get_logger
 from crm_shared.messages import SyncApp, send
-from crm_shared.store.registry import all_app_ids
 from crm_shared.store import sync_state
+from crm_shared.store.registry import all_app_ids
 
 log = get_logger(__name__)
 
@@ -56,5 +56,5 @@ async def run_scheduler(db: AsyncDatabase, redis: Redis, broker: dramatiq.Broker
         delay = interval - (clock() % interval) + 0.01
         try:
             await asyncio.wait_for(stop.wait(), timeout=delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -17,8 +17,8 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.store import rebuild_outbox
 from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
+from crm_shared.store import rebuild_outbox
 
 Document = dict[str, Any]
 

@@ -129,7 +129,8 @@ async def _sync(db: AsyncDatabase, redis: Redis, app_id: str, run_id: str, kind:
         await sync_state.renew(db, app_id, run_id, expires_at)
 
     async with sync_leases.sync_lease(redis, app_id, settings.sync_lease_seconds, mirror_lease) as lease:
-        await sync_state.mark_running(db, app_id, {"id": run_id, "kind": kind, "since": since, "started_at": wall_clock(),
+        await sync_state.mark_running(db, app_id, {"id": run_id, "kind": kind, "since": since,
+                                      "started_at": wall_clock(),
                                                    "lease_expires_at": lease.expires_at}, now())
         log.info("sync.started", kind=kind, since=since)
         try:

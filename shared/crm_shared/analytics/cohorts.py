@@ -88,7 +88,8 @@ def installed_intervals(timeline: Sequence[Mapping[str, Any]] | None, now: datet
     return out
 
 
-def mrr_intervals(history: Sequence[Mapping[str, Any]] | None, now: datetime) -> list[tuple[datetime, datetime | None, Decimal, str]]:
+def mrr_intervals(history: Sequence[Mapping[str, Any]] | None,
+                  now: datetime) -> list[tuple[datetime, datetime | None, Decimal, str]]:
     """[start, stop) of every MRR step with MRR > 0: (start, stop, mrr, currency)."""
     steps = history_until(history, now)
     out: list[tuple[datetime, datetime | None, Decimal, str]] = []
@@ -100,7 +101,8 @@ def mrr_intervals(history: Sequence[Mapping[str, Any]] | None, now: datetime) ->
     return out
 
 
-def _paying_periods(intervals: Sequence[tuple[datetime, datetime | None, Decimal, str]]) -> list[tuple[datetime, datetime | None]]:
+def _paying_periods(intervals: Sequence[tuple[datetime, datetime | None, Decimal, str]]
+        ) -> list[tuple[datetime, datetime | None]]:
     """Merge adjacent paying steps into periods of continuous payment."""
     periods: list[tuple[datetime, datetime | None]] = []
     for start, stop, _, _ in intervals:

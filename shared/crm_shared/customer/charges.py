@@ -53,13 +53,13 @@ class Charge:
 
     def refresh(self, node: dict[str, Any]) -> None:
         """Take name, amount and next billing date from an event's charge node."""
-        self.name: str = node.get("name") or ""
+        self.name = node.get("name") or ""
         amount = node.get("amount")
         if amount:
             self.amount = decimal(amount["amount"])
             self.currency = amount["currencyCode"]
         billing_on = node.get("billingOn")
-        self.billing_on: datetime | None = parse_time_memo(billing_on) if billing_on else None
+        self.billing_on = parse_time_memo(billing_on) if billing_on else None
 
     def is_live(self) -> bool:
         """Active or frozen, and not ended by an uninstall."""
@@ -90,7 +90,8 @@ def plan_change_type(previous: Charge, new: Charge) -> str:
 
 def plan_change_detail(previous: Charge, new: Charge) -> str:
     """``"Pro 29.00 USD → Plus 49.00 USD"``: both plans with their monthly amounts."""
-    return f"{previous.name} {cents(previous.monthly)} {previous.currency} → {new.name} {cents(new.monthly)} {new.currency}"
+    before = f"{previous.name} {cents(previous.monthly)} {previous.currency}"
+    return f"{before} → {new.name} {cents(new.monthly)} {new.currency}"
 
 
 def cents(amount: Decimal) -> str:

@@ -66,7 +66,7 @@ def new_key() -> str:
 
 
 async def register_organization(
-    db: AsyncDatabase,
+    db: AsyncDatabase[Any],
     org_id: str,
     name: str,
     access_token: str,
@@ -91,7 +91,7 @@ async def register_organization(
         )
 
 
-async def create_api_key(db: AsyncDatabase, org_id: str, name: str = "default", key: str | None = None) -> str:
+async def create_api_key(db: AsyncDatabase[Any], org_id: str, name: str = "default", key: str | None = None) -> str:
     """Store a key for `org_id` (hashed) and return it in clear, once."""
     key = key or new_key()
     await db[API_KEYS].update_one(
@@ -103,7 +103,7 @@ async def create_api_key(db: AsyncDatabase, org_id: str, name: str = "default", 
     return key
 
 
-async def revoke_api_key(db: AsyncDatabase, key_or_prefix: str) -> int:
+async def revoke_api_key(db: AsyncDatabase[Any], key_or_prefix: str) -> int:
     """Revoke a key given in clear, or every key with that display prefix."""
     now: datetime = utcnow()
     res = await db[API_KEYS].update_many(
@@ -113,7 +113,7 @@ async def revoke_api_key(db: AsyncDatabase, key_or_prefix: str) -> int:
     return res.modified_count
 
 
-async def organization_for_key(db: AsyncDatabase, key: str) -> str | None:
+async def organization_for_key(db: AsyncDatabase[Any], key: str) -> str | None:
     """The organization id a live key belongs to, or None."""
     doc = await db[API_KEYS].find_one({"_id": hash_key(key), "revoked_at": None})
     return doc["organization_id"] if doc else None

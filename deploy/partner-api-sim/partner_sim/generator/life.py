@@ -23,14 +23,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from partner_sim.generator.catalog import (
-    ANNUAL_PLANS,
-    MONTHLY_PLANS,
-    PLANS,
-    UNINSTALL_DESCRIPTIONS,
-    UNINSTALL_REASONS,
-    Plan,
-)
 from partner_sim.generator.calendar_model import (
     DAY,
     HOUR,
@@ -41,9 +33,18 @@ from partner_sim.generator.calendar_model import (
     ceil_midnight,
     payout_batch,
 )
+from partner_sim.generator.catalog import (
+    ANNUAL_PLANS,
+    MONTHLY_PLANS,
+    PLANS,
+    UNINSTALL_DESCRIPTIONS,
+    UNINSTALL_REASONS,
+    Plan,
+)
 from partner_sim.generator.expectation import Expectation
 from partner_sim.generator.ids import IdSource
 from partner_sim.generator.nodes import charge_node, event_node, fee_for, transaction_node
+
 
 @dataclass
 class MerchantLife:

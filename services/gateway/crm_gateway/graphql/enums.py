@@ -23,7 +23,8 @@ class CustomerStatus(Enum):
 class CustomerSortField(Enum):
     SHOP_NAME = strawberry.enum_value("SHOP_NAME", description="Shop name, case-insensitive.")
     DOMAIN = strawberry.enum_value("DOMAIN", description="myshopify domain.")
-    EMAIL = strawberry.enum_value("EMAIL", description="Email the app reported, case-insensitive (nulls first ascending).")
+    EMAIL = strawberry.enum_value("EMAIL",
+                                  description="Email the app reported, case-insensitive (nulls first ascending).")
     STATUS = strawberry.enum_value("STATUS", description="Customer status name.")
     PLAN = strawberry.enum_value("PLAN", description="Plan name.")
     MRR = strawberry.enum_value("MRR", description="MRR as a number in the customer's own currency.")
@@ -51,7 +52,8 @@ class TimelineEntryType(Enum):
     REINSTALLED = strawberry.enum_value("REINSTALLED", description="A later install.")
     UNINSTALLED = strawberry.enum_value("UNINSTALLED", description="Uninstall (detail holds reason and description).")
     STORE_CLOSED = strawberry.enum_value("STORE_CLOSED", description="The store closed (RELATIONSHIP_DEACTIVATED).")
-    STORE_REOPENED = strawberry.enum_value("STORE_REOPENED", description="The store reopened (RELATIONSHIP_REACTIVATED).")
+    STORE_REOPENED = strawberry.enum_value("STORE_REOPENED",
+                                           description="The store reopened (RELATIONSHIP_REACTIVATED).")
     TRIAL_STARTED = strawberry.enum_value("TRIAL_STARTED", description="A trial charge was activated.")
     TRIAL_CONVERTED = strawberry.enum_value("TRIAL_CONVERTED", description="A trial ended with its charge still live.")
     SUBSCRIBED = strawberry.enum_value("SUBSCRIBED", description="First paid activation without a trial.")

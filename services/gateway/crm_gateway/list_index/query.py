@@ -33,6 +33,7 @@ from crm_gateway.sorting import Sort
 from crm_shared.customer_filter import BUILT_IN_SEGMENTS, ParsedFilter
 from crm_shared.errors import UserInputError
 
+
 def filter_expr(p: ParsedFilter, drop: str | None = None) -> pl.Expr:
     """The Polars condition of one parsed filter; `drop` leaves one facet dimension out."""
     parts: list[pl.Expr] = []

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from pymongo.asynchronous.database import AsyncDatabase
-from crm_gateway.graphql.loaders.shielded import ShieldedDataLoader as DataLoader
 
 from crm_gateway.customer_listing import ListQuery, count_list
+from crm_gateway.graphql.loaders.shielded import ShieldedDataLoader as DataLoader
 from crm_gateway.list_index.manager import ListIndex
 from crm_gateway.sorting import make_sort
 from crm_shared.customer_filter import BUILT_IN_SEGMENTS

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from crm_gateway.graphql.loaders.shielded import ShieldedDataLoader as DataLoader
 
+from crm_gateway.graphql.loaders.shielded import ShieldedDataLoader as DataLoader
 from crm_shared.store import sync_state
 from crm_shared.store.sync_state import SyncStateDoc
 

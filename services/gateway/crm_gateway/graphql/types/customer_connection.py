@@ -15,7 +15,8 @@ class CustomerConnection:
 
     @strawberry.field(description="Customers of this page, in order.")
     def edges(self) -> list[CustomerEdge]:
-        return [CustomerEdge(node=Customer.from_doc(row), cursor=c) for row, c in zip(self.page.rows, self.page.cursors)]
+        return [CustomerEdge(node=Customer.from_doc(row), cursor=c)
+                for row, c in zip(self.page.rows, self.page.cursors, strict=True)]
 
     @strawberry.field(description="Relay page info.")
     def page_info(self) -> PageInfo:
