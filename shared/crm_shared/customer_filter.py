@@ -5,7 +5,7 @@ snake_case dict (the shape `saved_segments.filter` stores) into a query on the
 `customers` collection.  The gateway uses it for lists, counts and the CSV
 export; the analytics worker uses it to evaluate saved segments.  No I/O.
 
-Rules (DESIGN §7): test shops are left out unless ``include_test``; every
+Rules (docs/customer-rules.md, Lists): test shops are left out unless ``include_test``; every
 range is inclusive; MRR bounds compare numbers in each customer's own
 currency; list filters match any of the given values; a ``segment`` filter
 matches the segment keys stored on the customer.

@@ -1,4 +1,4 @@
-"""Built-in segments: each rule of DESIGN §3, one behaviour per test."""
+"""Built-in segments: each rule of docs/customer-rules.md, one behaviour per test."""
 
 from __future__ import annotations
 

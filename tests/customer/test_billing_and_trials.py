@@ -1,4 +1,4 @@
-"""Billing interval and trial rules (DESIGN §3)."""
+"""Billing interval and trial rules (docs/customer-rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plan changes: cancel + activate within 60 s (either order) is not churn (DESIGN §3)."""
+"""Plan changes: cancel + activate within 60 s (either order) is not churn (docs/customer-rules.md, Plan change)."""
 
 from __future__ import annotations
 

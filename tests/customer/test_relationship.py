@@ -1,4 +1,4 @@
-"""Relationship rules: install, reinstall, uninstall, store closed (DESIGN §3)."""
+"""Relationship rules: install, reinstall, uninstall, store closed (docs/customer-rules.md, Relationship)."""
 
 from __future__ import annotations
 

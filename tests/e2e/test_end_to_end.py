@@ -27,7 +27,7 @@ SCENARIO = Path(__file__).with_name("scenario_small.json")
 APP = "gid://partners/App/101"
 KEY = "crm_e2e_test_key_0123456789"
 
-# Worked out by hand from the scenario with the rules of DESIGN §3, at now = 2026-03-01.
+# Worked out by hand from the scenario with the rules of docs/customer-rules.md, at now = 2026-03-01.
 EXPECTED = {
     "gid://partners/Shop/1": ("ACTIVE", "Pro", "29.00", "58.00"),        # 30-day plan, two sales
     "gid://partners/Shop/2": ("ACTIVE", "Annual", "20.00", "240.00"),    # annual 240 / 12

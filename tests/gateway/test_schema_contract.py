@@ -1,4 +1,4 @@
-"""The schema keeps DESIGN §7's contract (add, never rename) and documents every type, field and argument."""
+"""The schema keeps the API's contract (add, never rename) and documents every type, field and argument."""
 
 from __future__ import annotations
 

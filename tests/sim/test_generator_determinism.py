@@ -1,4 +1,4 @@
-"""The generator is deterministic and writes the DESIGN §6 format."""
+"""The generator is deterministic and writes the scenario format."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The generator's ground truth is sane, covers every realism feature, and agrees with
-an independent implementation of DESIGN §3 (the shared customer derivation)."""
+an independent implementation of docs/customer-rules.md (the shared customer derivation)."""
 
 from __future__ import annotations
 

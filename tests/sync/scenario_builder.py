@@ -1,4 +1,4 @@
-"""A small deterministic organization for integration tests (DESIGN §6 shape).
+"""A small deterministic organization for integration tests (the scenario format).
 
 Used alongside the simulator's own generator: it packs the edge cases the sync
 must keep apart (same-second plan changes, REDACTED shops, shop-less sales,

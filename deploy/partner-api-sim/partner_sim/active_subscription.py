@@ -13,8 +13,8 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
+from partner_sim.context import ctx
 from partner_sim.partner_events import CLOSING_RANK, DAY, iso, shopify_gid, subscription_facts
-from partner_sim.resolvers import ctx
 from partner_sim.store import Store, StoredEvent
 
 _GID = re.compile(r"^gid://shopify/(App|Shop)/(\d+)$")

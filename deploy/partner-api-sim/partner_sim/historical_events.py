@@ -16,12 +16,12 @@ from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQL
 
 from crm_shared.clock import parse_iso
 from partner_sim.active_subscription import resolve_active_subscription
+from partner_sim.context import ctx
 from partner_sim.cursors import CursorError, encode_cursor, filter_hash
 from partner_sim.gc_pause import gc_paused
 from partner_sim.ordered_index import OrderedIndex
 from partner_sim.pagination import PagingError, paginate
 from partner_sim.partner_events import PartnerEventBuilder, PartnerEventRecord
-from partner_sim.resolvers import ctx
 from partner_sim.store import Store
 
 DAY = 86400

@@ -9,8 +9,9 @@ from typing import Any
 from graphql import GraphQLError, GraphQLNamedType, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, get_named_type
 
 from crm_shared.clock import parse_iso
-from partner_sim.context import RequestContext
+from partner_sim.context import ctx
 from partner_sim.cursors import CursorError, filter_hash
+from partner_sim.historical_events import attach_2026_resolvers
 from partner_sim.ordered_index import OrderedIndex
 from partner_sim.pagination import PagingError, connection, paginate
 from partner_sim.store import Store, StoredEvent, StoredTransaction
@@ -31,11 +32,6 @@ TRANSACTION_TYPENAMES: dict[str, str] = {
     "LEGACY": "LegacyTransaction",
 }
 _GID = re.compile(r"^gid://[a-z]+/[A-Za-z]+/\d+$")
-
-
-def ctx(info: GraphQLResolveInfo) -> RequestContext:
-    """The request context of a resolver call."""
-    return info.context  # type: ignore[no-any-return]
 
 
 def _time_arg(kwargs: dict[str, Any], name: str) -> int | None:
@@ -175,8 +171,6 @@ def attach_resolvers(schema: GraphQLSchema) -> None:
     for named in schema.type_map.values():
         _attach_app_refs(named, query)
     if "events" in query.fields:
-        from partner_sim.historical_events import attach_2026_resolvers
-
         attach_2026_resolvers(schema)
 
 

@@ -1,4 +1,4 @@
-"""Scenario files (DESIGN §6): what the simulated Partner API holds.
+"""Scenario files (format: deploy/partner-api-sim/README.md, Scenario files): what the simulated Partner API holds.
 
 A scenario is ``organization``, ``apps``, ``events`` and ``transactions`` (nodes
 exactly as the Partner API returns them), ``shopProfiles`` (what the partner's
@@ -26,7 +26,7 @@ from crm_shared.clock import parse_iso, to_iso
 
 
 class ScenarioError(ValueError):
-    """The scenario file is not in the DESIGN §6 format."""
+    """The scenario file is not in the scenario format."""
 
 
 @lru_cache(maxsize=64)
@@ -115,7 +115,7 @@ def validate_nodes(events: list[dict[str, Any]] | None = None,
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario file (DESIGN §6 format)."""
+    """Read a scenario file."""
     from partner_sim.gc_pause import gc_paused
 
     with open(path, encoding="utf-8") as fh, gc_paused():

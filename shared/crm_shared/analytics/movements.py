@@ -9,7 +9,7 @@ previous day is compared with the MRR at the end of the day.
     both > 0, same currency EXPANSION (+Δ) or CONTRACTION (−Δ)
     both > 0, currency moved CONTRACTION of −start in the old currency and
                             EXPANSION of +end in the new one (a plan change
-                            across currencies is not churn, DESIGN §3)
+                            across currencies is not churn, docs/customer-rules.md)
 
 so, per currency, the sum of a day's movements is exactly the change of that
 currency's total MRR over the day.  Test shops are left out.

@@ -4,7 +4,7 @@ Computed exactly in `Decimal`: for sorted values x[0..n-1] and a quantile q,
 h = (n - 1)·q, and the threshold is x[⌊h⌋] + (x[⌊h⌋+1] − x[⌊h⌋])·(h − ⌊h⌋) —
 the formula of ``numpy.percentile(..., method="linear")`` without the float
 rounding.  The population is every non-test ``ACTIVE`` customer of the app in
-one currency (DESIGN §3).
+one currency (docs/customer-rules.md, Segments).
 """
 
 from __future__ import annotations

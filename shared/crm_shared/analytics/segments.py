@@ -1,4 +1,4 @@
-"""The four built-in segments, exactly as DESIGN §3 defines them.
+"""The four built-in segments, exactly as docs/customer-rules.md (Segments) defines them.
 
 Each rule is a pure predicate over a customer document (Python values, as
 `crm_shared.customer.codec.from_mongo` returns them), the app-level context
@@ -96,7 +96,7 @@ def _recent(customer: Mapping[str, Any], types: frozenset[str], now: datetime, d
 
 
 def is_vip(customer: Mapping[str, Any], ctx: SegmentContext, now: datetime) -> bool:
-    """VIP rule of DESIGN §3."""
+    """The VIP rule."""
     if customer.get("status") != "ACTIVE":
         return False
     t = ctx.thresholds.get(customer["currency"])
@@ -109,7 +109,7 @@ def is_vip(customer: Mapping[str, Any], ctx: SegmentContext, now: datetime) -> b
 
 
 def is_at_risk(customer: Mapping[str, Any], now: datetime) -> bool:
-    """AT_RISK rule of DESIGN §3."""
+    """The AT_RISK rule."""
     status = customer.get("status")
     if status == "UNINSTALLED":
         return False
@@ -126,7 +126,7 @@ def is_at_risk(customer: Mapping[str, Any], now: datetime) -> bool:
 
 
 def is_growth(customer: Mapping[str, Any], ctx: SegmentContext, now: datetime) -> bool:
-    """GROWTH rule of DESIGN §3."""
+    """The GROWTH rule."""
     if customer.get("status") != "ACTIVE":
         return False
     t = ctx.thresholds.get(customer["currency"])
@@ -141,7 +141,7 @@ def is_growth(customer: Mapping[str, Any], ctx: SegmentContext, now: datetime) -
 
 
 def is_new(customer: Mapping[str, Any], now: datetime) -> bool:
-    """NEW rule of DESIGN §3."""
+    """The NEW rule."""
     if customer.get("status") == "UNINSTALLED":
         return False
     first = customer.get("first_installed_at") or customer.get("installed_at")

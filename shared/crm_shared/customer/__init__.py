@@ -1,4 +1,4 @@
-"""The customer model of DESIGN §3: pure derivation of one customer document.
+"""The customer rules of docs/customer-rules.md: pure derivation of one customer document.
 
     from crm_shared.customer import derive_customer
     doc = derive_customer(app_id, shop_id, events, transactions, profile, now)

@@ -1,4 +1,4 @@
-"""Billing interval, trial and monthly-amount rules of DESIGN §3.
+"""Billing interval, trial and monthly-amount rules (docs/customer-rules.md: Billing interval, Trial, MRR).
 
 - Interval: the ``billingInterval`` of an ``AppSubscriptionSale`` of the charge;
   else ``ANNUAL`` when ``billingOn`` is at least 360 days after the activation;

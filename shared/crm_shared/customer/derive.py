@@ -6,7 +6,7 @@ result has exactly the fields of the ``customers`` document in
 `crm_shared.documents`, with Python types (`Decimal` money, aware UTC
 datetimes); store it through `codec.to_mongo`.
 
-Choices where DESIGN §3 is silent:
+Choices where docs/customer-rules.md is silent:
 - Events and transactions after ``now`` are ignored (the document is as of ``now``).
 - A node that cannot be read raises `crm_shared.errors.MalformedDataError`.
 - "Live or last subscription charge" is the most recently activated non-test
@@ -159,7 +159,7 @@ def derive_customer(
 
 
 def _status(fold: Lifecycle, live: bool, now: datetime) -> str:
-    """CustomerStatus, first match wins (DESIGN §3)."""
+    """CustomerStatus, first match wins (docs/customer-rules.md, Status)."""
     if not fold.installed:
         return v.STATUS_UNINSTALLED
     current = fold.current

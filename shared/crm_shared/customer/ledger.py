@@ -1,7 +1,7 @@
 """The money side of one customer: lifetime value per currency, billing
 intervals from subscription sales, usage sales.
 
-Lifetime value (DESIGN §3) is the signed sum of ``grossAmount`` (and of
+Lifetime value (docs/customer-rules.md, Lifetime value) is the signed sum of ``grossAmount`` (and of
 ``netAmount`` for `lifetimeNet`) over the shop's app sales — subscription,
 usage, one-time, adjustment, credit — one version per transaction id (the one
 with the latest ``createdAt`` wins; on equal ``createdAt`` the later input

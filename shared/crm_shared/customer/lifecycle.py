@@ -2,7 +2,7 @@
 
 It keeps the relationship (installed, store closed), every subscription
 charge's state, the live charge, trials, plan changes, and writes the typed
-timeline and the MRR step series as it goes (DESIGN §3).  Choices where the
+timeline and the MRR step series as it goes (docs/customer-rules.md).  Choices where the
 rules are silent:
 
 - A history that does not start with ``RELATIONSHIP_INSTALLED`` (its first

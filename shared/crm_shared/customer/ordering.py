@@ -1,7 +1,7 @@
 """Putting a shop's events in their one deterministic order.
 
 Events are folded by ``occurredAt``; events in the same second follow the
-lifecycle order of DESIGN §3 (`vocabulary.LIFECYCLE_RANK`), then the charge id,
+lifecycle order of docs/customer-rules.md, Order (`vocabulary.LIFECYCLE_RANK`), then the charge id,
 then the event type.  Duplicates (same app, type, time, shop and charge — the
 natural key of a legacy event) are folded once.  Events after ``now`` have not
 happened yet as of that clock and are left out.

@@ -1,4 +1,4 @@
-"""Lower-cased search keys of a customer (indexed prefix search, DESIGN §7).
+"""Lower-cased search keys of a customer (indexed prefix search, docs/customer-rules.md, Lists).
 
 ``search_terms`` holds every word of the shop name (split on anything that is
 not a letter or digit), the full domain, the domain's first label, the email

@@ -34,7 +34,7 @@ CREDIT_APPLIED: Final = "CREDIT_APPLIED"
 CREDIT_FAILED: Final = "CREDIT_FAILED"
 CREDIT_PENDING: Final = "CREDIT_PENDING"
 
-# DESIGN §3: events in the same second follow the lifecycle order, so a closing
+# docs/customer-rules.md, Order: events in the same second follow the lifecycle order, so a closing
 # event wins a tie with an opening one.  Types the rule does not name sit next to
 # their closest relative (one-time charges with subscriptions, usage/credit/cap
 # notices between opening and closing events).
@@ -97,7 +97,7 @@ EVERY_30_DAYS: Final = "EVERY_30_DAYS"
 ANNUAL: Final = "ANNUAL"
 CYCLE: Final[dict[str, timedelta]] = {EVERY_30_DAYS: timedelta(days=30), ANNUAL: timedelta(days=365)}
 
-# Timeline entry types (TimelineEntryType), in the order DESIGN §3 lists them.
+# Timeline entry types (TimelineEntryType), in the order docs/customer-rules.md (Timeline) lists them.
 TL_INSTALLED: Final = "INSTALLED"
 TL_REINSTALLED: Final = "REINSTALLED"
 TL_UNINSTALLED: Final = "UNINSTALLED"

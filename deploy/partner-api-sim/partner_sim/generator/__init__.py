@@ -1,7 +1,7 @@
 """Deterministic generator of a realistic Partner organization, with its ground truth.
 
 ``generate(seed, apps, shops, years, now)`` returns a ``GeneratedOrg`` whose
-``scenario`` is a DESIGN §6 document and whose ``ground_truth`` lists, per
+``scenario`` is a scenario document (deploy/partner-api-sim/README.md) and whose ``ground_truth`` lists, per
 (app, shop), what the CRM must conclude as of ``now`` — taken from each
 merchant's modelled life (``partner_sim.generator.life``), not from its events.
 

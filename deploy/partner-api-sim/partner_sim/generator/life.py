@@ -5,7 +5,7 @@ the model state (installed, store open, live charge, ledger). The expected
 customer (``Expectation``) is read from that state at the end — never by
 re-deriving the emitted events — so it is an independent answer for the CRM.
 
-Rules the generator keeps so that its truth is certain (DESIGN §3):
+Rules the generator keeps so that its truth is certain (docs/customer-rules.md):
 - steps are hours to months apart, so an unrelated cancel and activation are
   never within 60 seconds of each other; a plan change is a cancel and an
   activation in the same second;
@@ -424,7 +424,7 @@ class MerchantLife:
             status = "FREE"
         trial_end = current.trial_end if current is not None else None
         currency = current.currency if current is not None else "USD"
-        # Lifetime value is kept in the customer's currency (DESIGN §3); money in any
+        # Lifetime value is kept in the customer's currency (docs/customer-rules.md, Lifetime value); money in any
         # other currency (e.g. a one-time purchase of a never-subscribed EUR shop) is
         # only in ``lifetime_by_currency``.
         by_currency = {self.currency: (self.gross, self.net)} if self.gross or self.net or self.had_money else {}

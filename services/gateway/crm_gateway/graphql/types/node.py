@@ -1,7 +1,7 @@
 """The Relay `Node` interface and global ids.
 
-App ids are the Partner app gids themselves (``gid://partners/App/101``), as
-DESIGN §7 fixes for `app(id:)`.  Customer ids are opaque: base64 of
+App ids are the Partner app gids themselves (``gid://partners/App/101``), as the
+API contract fixes for `app(id:)` (tests/gateway/test_schema_contract.py).  Customer ids are opaque: base64 of
 ``Customer:<app gid>|<shop gid>``.
 """
 
