@@ -1,8 +1,9 @@
-"""The dramatiq actors of queue ``sync`` (names and payloads from `crm_shared.messages`).
+"""Queue ``sync``: sync_app, backfill_app and ingest_shop_profiles, declared by `declare_actors`.
 
-`declare_actors` declares them on the broker it is given (nothing happens at
-import time); each runs its handler on its worker thread's event loop
-(`crm_shared.actor_runtime`).
+Names and payloads are the message contracts of `crm_shared.messages`; each
+actor validates its payload and hands it to `crm_sync.handlers` on its worker
+thread's event loop (`crm_shared.actor_runtime`).  Nothing is declared at
+import time.
 """
 
 from __future__ import annotations
@@ -11,15 +12,9 @@ from typing import Any
 
 import dramatiq
 
+from crm_shared import messages
 from crm_shared.actor_runtime import Clients, ThreadRuntime
-from crm_shared.messages import (
-    BACKFILL_APP,
-    INGEST_SHOP_PROFILES,
-    SYNC_APP,
-    SYNC_QUEUE,
-    BackfillApp,
-    SyncApp,
-)
+from crm_shared.messages import BackfillApp, SyncApp
 from crm_shared.settings import Settings
 from crm_sync import handlers
 
@@ -48,8 +43,8 @@ def declare_actors(broker: dramatiq.Broker, settings: Settings) -> dict[str, dra
 
     # Long time limits: a first sync of a big app runs for hours at 4 requests/s; if a limit or a
     # crash stops one anyway, the retried message resumes from the last checkpoint.
-    return runtime.declare(SYNC_QUEUE, {
-        SYNC_APP: (sync_app, {"max_retries": 5, "time_limit": 12 * HOUR_MS}),
-        BACKFILL_APP: (backfill_app, {"max_retries": 5, "time_limit": 72 * HOUR_MS}),
-        INGEST_SHOP_PROFILES: (ingest_shop_profiles, {"max_retries": 5}),
+    return runtime.declare(messages.SYNC_QUEUE, {
+        messages.SYNC_APP: (sync_app, {"max_retries": 5, "time_limit": 12 * HOUR_MS}),
+        messages.BACKFILL_APP: (backfill_app, {"max_retries": 5, "time_limit": 72 * HOUR_MS}),
+        messages.INGEST_SHOP_PROFILES: (ingest_shop_profiles, {"max_retries": 5}),
     })
