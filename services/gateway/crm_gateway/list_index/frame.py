@@ -27,7 +27,7 @@ import polars as pl
 from bson import Decimal128
 
 from crm_gateway.sorting import SORT_FIELDS
-from crm_shared.customer_filter import BUILT_IN_SEGMENTS
+from crm_shared.customer_filter import BUILT_IN_SEGMENTS, STATUSES
 
 # What a list row carries: the stored document minus what only a profile shows (loaded by id when asked).
 ROW_EXCLUDED = ("timeline", "mrr_history", "search_terms", "lifetime_by_currency", "charges")
@@ -128,10 +128,10 @@ SCHEMA: dict[str, Any] = {
     "_id": pl.String,
     "is_test": pl.Boolean,
     "paid": pl.Boolean,
-    "status": pl.String,
-    "plan": pl.String,
-    "country": pl.String,
-    "currency": pl.String,
+    "status": pl.Enum(list(STATUSES)),  # dictionary-encoded: filters and facets compare small integers
+    "plan": pl.Categorical,
+    "country": pl.Categorical,
+    "currency": pl.Categorical,
     "v_mrr": pl.String,
     "v_lifetime_value": pl.String,
     "v_installed_at": pl.Int64,
@@ -270,6 +270,11 @@ class OrderKeys:
 RANKED = [name for name in SORT_FIELDS.values() if name not in DATE_FIELDS]
 
 
+def _text(column: pl.Series) -> pl.Series:
+    """Dictionary-encoded columns as text: order keys follow the values' text order, as MongoDB sorts them."""
+    return column.cast(pl.String) if column.dtype != pl.String else column
+
+
 def _date_key(field_name: str) -> pl.Expr:
     return pl.col(sort_column(field_name)).fill_null(NULL_DATE_KEY).alias(key_column(field_name))
 
@@ -306,7 +311,7 @@ class AppSnapshot:
         order: dict[str, OrderKeys] = {}
         cols = []
         for name in [*RANKED, "_id"]:
-            ok, keys = OrderKeys.number(base[value_column(name)])
+            ok, keys = OrderKeys.number(_text(base[value_column(name)]))
             order[name] = ok
             cols.append(keys.alias(key_column(name)))
         frame = base.with_columns(cols).with_columns([_date_key(n) for n in DATE_FIELDS if n in SORT_FIELDS.values()])
@@ -333,13 +338,14 @@ class AppSnapshot:
         new_cols = []
         for name in [*RANKED, "_id"]:
             col = value_column(name)
-            grown = order[name].with_values(new[col])
+            old_values, new_values = _text(kept[col]), _text(new[col])
+            grown = order[name].with_values(new_values)
             if grown is None or len(grown) > 2 * (kept.height + new.height) + 1024:
-                ok, _ = OrderKeys.number(pl.concat([kept[col], new[col]]))
-                kept = kept.with_columns(ok.lookup(kept[col]).alias(key_column(name)))
+                ok, _ = OrderKeys.number(pl.concat([old_values, new_values]))
+                kept = kept.with_columns(ok.lookup(old_values).alias(key_column(name)))
                 grown = ok
             order[name] = grown
-            new_cols.append(grown.lookup(new[col]).alias(key_column(name)))
+            new_cols.append(grown.lookup(new_values).alias(key_column(name)))
         new = new.with_columns(new_cols).with_columns(
             [_date_key(n) for n in DATE_FIELDS if n in SORT_FIELDS.values()])
         frame = pl.concat([kept, new.select(kept.columns)], how="vertical") if new.height else kept
