@@ -119,7 +119,7 @@ def filters() -> st.SearchStrategy[dict[str, Any]]:
 SEARCHES = st.one_of(st.none(), st.sampled_from(["a", "al", "alpha", "été", "ÉTÉ", "stra", "東", "z", "ab-", "a b",
                                                  "owner", "shared@x", "alpha-1", "  ", "x\x00y", "🙂", "q"]))
 QUERIES = st.lists(st.tuples(filters(), SEARCHES, st.sampled_from(list(SORT_FIELDS)), st.booleans(),
-                             st.integers(1, 6), st.integers(1, 4)), min_size=1, max_size=10)
+                             st.integers(1, 6), st.integers(1, 4)), min_size=1, max_size=12)
 
 
 async def _compare_page(db: AsyncDatabase, snap: AppSnapshot, q: ListQuery, req: PageRequest) -> Any:
@@ -187,7 +187,7 @@ async def _run_example(db: AsyncDatabase, docs: list[dict[str, Any]], saved: lis
                 if not page.cursors or not page.has_previous:
                     break
                 page = await _compare_page(db, snap, q, PageRequest(size, True, page.cursors[0]))
-            if i % 3 == 0:
+            if i % 4 == 0:
                 from crm_gateway.list_index.manager import ListIndex
 
                 class _Fixed(ListIndex):
@@ -202,7 +202,7 @@ async def _run_example(db: AsyncDatabase, docs: list[dict[str, Any]], saved: lis
         await db[SAVED_SEGMENTS].delete_many({"app_id": app_id})
 
 
-EXAMPLES = int(os.environ.get("CRM_DIFF_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("CRM_DIFF_EXAMPLES", "100"))
 
 
 @pytest.fixture(scope="module")
