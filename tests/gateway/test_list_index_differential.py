@@ -202,7 +202,7 @@ async def _run_example(db: AsyncDatabase, docs: list[dict[str, Any]], saved: lis
         await db[SAVED_SEGMENTS].delete_many({"app_id": app_id})
 
 
-EXAMPLES = int(os.environ.get("CRM_DIFF_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("CRM_DIFF_EXAMPLES", "150"))
 
 
 @pytest.fixture(scope="module")
