@@ -2,8 +2,8 @@
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-COPY requirements.txt /app/requirements.txt
-RUN pip install -r /app/requirements.txt
+COPY requirements-runtime.txt /app/requirements-runtime.txt
+RUN pip install -r /app/requirements-runtime.txt
 COPY shared /app/shared
 COPY services/analytics-worker /app/services/analytics-worker
 RUN pip install --no-deps /app/shared /app/services/analytics-worker

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     sync_overlap_days: int = Field(3, alias="SYNC_OVERLAP_DAYS")
     analytics_refresh_seconds: int = Field(3600, alias="ANALYTICS_REFRESH_SECONDS")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    # Partner API tokens at rest (crm_shared.token_cipher): one Fernet key, or "new,old" while rotating.
+    secret_key: SecretStr | None = Field(None, alias="CRM_SECRET_KEY")
+    # Browser origins allowed to call the gateway (comma-separated, e.g. "https://crm.example.com"); none by default.
+    cors_origins: str = Field("", alias="CRM_CORS_ORIGINS")
 
     @field_validator("now_override", mode="before")
     @classmethod
