@@ -13,6 +13,7 @@ from crm_gateway.graphql.inputs import CustomerFilterInput, CustomerSortInput
 from crm_gateway.graphql.types.app_analytics import AppAnalytics
 from crm_gateway.graphql.types.customer import Customer
 from crm_gateway.graphql.types.customer_connection import CustomerConnection
+from crm_gateway.graphql.types.facets import CustomerFacets
 from crm_gateway.graphql.types.mrr_point import MrrPoint
 from crm_gateway.graphql.types.node import SHOP_GID, Node
 from crm_gateway.graphql.types.segment import Segment
@@ -62,6 +63,16 @@ class App(Node):
 
         q = list_query(self.doc["_id"], filter, search, sort)
         return await resolve_customers(info.context, q, first, after, last, before)
+
+    @strawberry.field(description="Counts per status, plan, country, currency and segment for this filter and "
+                                  "search; each dimension counted with every other active filter but not its own.")
+    async def customer_facets(self, info: Info, filter: FilterArg = None, search: SearchArg = None) -> CustomerFacets:
+        from crm_gateway.customer_listing import customer_facets
+        from crm_gateway.graphql.resolvers.customers import list_query
+
+        q = list_query(self.doc["_id"], filter, search, None)
+        ctx = info.context
+        return CustomerFacets(facets=await customer_facets(ctx.db, q, ctx.now, ctx.list_index))
 
     @strawberry.field(description="URL of the CSV export (GET, same Authorization header) of this filtered list.")
     def customers_export_url(self, info: Info, filter: FilterArg = None, search: SearchArg = None,
