@@ -1,4 +1,5 @@
-# analytics-worker image: the shared package plus this one service (no other service code).
+# analytics-worker image: the shared package plus this one service (no other service code) and the `crm`
+# operator command. Runtime dependencies only (requirements-runtime.txt: no test tools).
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
