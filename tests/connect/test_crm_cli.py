@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +19,10 @@ import redis
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.cli import main
 from crm_shared.mongo import API_KEYS, APPS, ORGANIZATIONS, SYNC_STATE
 from crm_shared.registry import access_token_of, key_access
+from crm_shared.settings import get_settings
 from crm_shared.token_cipher import TokenCipher, new_secret_key
 from tests.connect.conftest import (
     APP,
@@ -33,6 +38,28 @@ from tests.connect.conftest import (
 REDIS_DB = 9  # a database of the suite's Redis of this module's own, to count queued messages
 
 
+def run_in_process(argv: list[str], env: dict[str, str], stdin: str) -> subprocess.CompletedProcess[str]:
+    """`crm argv` in this process (as the console script runs it), with `env` as the environment."""
+    saved_env, saved_stdin = dict(os.environ), sys.stdin
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    get_settings.cache_clear()
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse
+                code = int(exc.code or 0)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        get_settings.cache_clear()
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
 @dataclass
 class Crm:
     """Runs `crm` in a subprocess with this test's database."""
@@ -41,12 +68,17 @@ class Crm:
     db: AsyncDatabase
     redis: redis.Redis
 
+    in_process: bool = True
+
     def __call__(self, *args: str, token: str | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         env = dict(self.env)
         if token is not None:
             env["PARTNER_API_TOKEN"] = token
-        return subprocess.run([sys.executable, "-m", "crm_shared.cli", *args], env=env, input=stdin or "",
-                              capture_output=True, text=True, timeout=120)
+        if not self.in_process:
+            return subprocess.run([sys.executable, "-m", "crm_shared.cli", *args], env=env, input=stdin or "",
+                                  capture_output=True, text=True, timeout=120)
+        with ThreadPoolExecutor(1) as pool:  # `crm` runs its own event loop; this test's loop is busy
+            return pool.submit(run_in_process, list(args), env, stdin or "").result(timeout=120)
 
     def queued(self, queue: str = "sync") -> list[dict[str, Any]]:
         """The messages waiting on a queue (dramatiq's Redis layout: ids in a list, bodies in a hash)."""
@@ -81,6 +113,7 @@ async def nothing_stored(crm: Crm) -> None:
 
 
 async def test_help_says_what_each_command_does(crm: Crm) -> None:
+    crm.in_process = False  # the module as a process, like the console script
     top = crm("--help")
     assert top.returncode == 0
     for command in ("org", "app", "keys", "sync", "status", "secrets"):
@@ -93,6 +126,7 @@ async def test_help_says_what_each_command_does(crm: Crm) -> None:
 
 
 async def test_good_token_connects_stores_it_encrypted_and_queues_the_first_sync(crm: Crm) -> None:
+    crm.in_process = False
     result = crm("org", "connect", "--org", ORG, "--app", APP, "--name", "Acme", token=GOOD_TOKEN)
     assert result.returncode == 0, result.stderr
     assert "organization 1234567 (Acme) connected" in result.stdout and "Ranky" in result.stdout
