@@ -13,7 +13,7 @@ install-chromium:
 
 .PHONY: install install-redis install-chromium run test bench lint compose-check clean
 
-$(STAMP): requirements.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+$(STAMP): requirements.txt requirements-runtime.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
 	@{ $(BIN)/python -m pip install --upgrade pip \

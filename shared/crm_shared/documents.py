@@ -23,12 +23,15 @@ shop_profiles       _id = ids.customer_key(app, shop)
 State
 -----
 organizations       _id = Partner organization id ("1234567")
-    name, access_token, partner_api_url (None = PARTNER_API_URL)
+    name, access_token_encrypted (Fernet token under CRM_SECRET_KEY, see
+    crm_shared.token_cipher; the token is never stored in clear), token_updated_at,
+    partner_api_url (None = PARTNER_API_URL), created_at
 apps                _id = app gid ("gid://partners/App/101")
     organization_id, name, api_key, created_at
 api_keys            _id = sha256 hex of the key (keys are never stored)
-    organization_id, name, prefix (first 8 chars, for display), created_at,
-    revoked_at
+    organization_id, name, prefix (first 8 chars, for display), key_id
+    ("key_" + first 12 hex of _id: the public id), scope ("full" | "read"; absent
+    = "full"), created_at, revoked_at
 saved_segments      _id = f"{app_id}|{key}"
     app_id, key ("saved:<slug>"), name, filter (CustomerFilterInput as a
     snake_case dict: status, plan, paid, country, mrr_min, mrr_max,

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from crm_gateway.graphql.admin_mutation import AdminQuery
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
 from crm_gateway.graphql.types.node import Node, parse_global_id
@@ -14,7 +15,7 @@ from crm_shared.mongo import APPS
 
 
 @strawberry.type(description="Read the customers of your organization's apps.")
-class Query:
+class Query(AdminQuery):
     @strawberry.field(description="Every app of your organization.")
     async def apps(self, info: Info) -> list[App]:
         ctx = info.context
