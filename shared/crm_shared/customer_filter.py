@@ -7,7 +7,8 @@ export; the analytics worker uses it to evaluate saved segments.  No I/O.
 
 Rules (DESIGN §7): test shops are left out unless ``include_test``; every
 range is inclusive; MRR bounds compare numbers in each customer's own
-currency; list filters match any of the given values; a ``segment`` filter
+currency (``last_paid_mrr_min``/``max`` likewise on the pre-churn MRR, which
+never matches a shop that never paid); list filters match any of the given values; a ``segment`` filter
 matches the segment keys stored on the customer.
 
 `search_query(text)` is the search-as-you-type clause: every whitespace
@@ -31,7 +32,8 @@ BUILT_IN_SEGMENTS = ("VIP", "AT_RISK", "GROWTH", "NEW")
 SAVED_PREFIX = "saved:"
 FILTER_KEYS = frozenset(
     {
-        "status", "plan", "paid", "country", "mrr_min", "mrr_max", "installed_from", "installed_to",
+        "status", "plan", "paid", "country", "mrr_min", "mrr_max", "last_paid_mrr_min", "last_paid_mrr_max",
+        "installed_from", "installed_to",
         "last_active_from", "last_active_to", "segment", "include_test",
     }
 )
@@ -78,6 +80,10 @@ def build_query(app_id: str, filter: dict[str, Any] | None, now: datetime) -> di
     mrr_range = _range(_decimal(f.get("mrr_min"), "mrrMin"), _decimal(f.get("mrr_max"), "mrrMax"), "mrrMin", "mrrMax")
     if mrr_range:
         clauses.append({"mrr": {op: Decimal128(v) for op, v in mrr_range.items()}})
+    paid_range = _range(_decimal(f.get("last_paid_mrr_min"), "lastPaidMrrMin"),
+                        _decimal(f.get("last_paid_mrr_max"), "lastPaidMrrMax"), "lastPaidMrrMin", "lastPaidMrrMax")
+    if paid_range:
+        clauses.append({"last_paid_mrr": {op: Decimal128(v) for op, v in paid_range.items()}})
     for field, lo_key, hi_key, lo_name, hi_name in (
         ("installed_at", "installed_from", "installed_to", "installedFrom", "installedTo"),
         ("last_active_at", "last_active_from", "last_active_to", "lastActiveFrom", "lastActiveTo"),

@@ -29,6 +29,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _stop)
     print(
         f"\nCRM is up in {time.monotonic() - started:.1f}s\n"
+        f"  Console:      {stack.graphql_url.removesuffix('graphql')}  (sign in with the API key)\n"
         f"  GraphiQL:     {stack.graphql_url}\n"
         f"  API key:      {stack.api_key}\n"
         f"  Organization: {stack.organization_id}\n"

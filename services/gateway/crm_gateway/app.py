@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /export/customers.csv, /healthz, /readyz, /metrics, GraphiQL assets."""
+"""The Starlette application: /graphql, /export/customers.csv, /healthz, /readyz, /metrics, GraphiQL assets,
+and the web console at /."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from crm_gateway.console import console_routes
 from crm_gateway.export import make_export_endpoint
 from crm_gateway.graphiql_page import STATIC_DIR
 from crm_gateway.graphql.schema import make_schema
@@ -70,4 +72,5 @@ def create_app(
     ]
     if not is_production:
         routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))
+    routes += console_routes()  # the web console at "/", last: its history fallback catches other GETs
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware, metrics=metrics)])
