@@ -19,6 +19,7 @@ email).  It is a range on the multikey `search_terms` index, never `$regex`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -42,58 +43,97 @@ MAX_SEARCH_WORDS = 5
 MAX_SEARCH_LENGTH = 100
 
 
+@dataclass(frozen=True)
+class ParsedFilter:
+    """A validated filter: what `build_query` renders for MongoDB and the gateway's list index for Polars.
+
+    Ranges are dicts of ``$gte`` / ``$lte`` bounds (inclusive); `countries` are upper-cased."""
+
+    statuses: list[str] | None = None
+    plans: list[str] | None = None
+    countries: list[str] | None = None
+    paid: bool | None = None
+    mrr: dict[str, Decimal] = field(default_factory=dict)
+    last_paid_mrr: dict[str, Decimal] = field(default_factory=dict)
+    installed_at: dict[str, datetime] = field(default_factory=dict)
+    last_active_at: dict[str, datetime] = field(default_factory=dict)
+    segment: str | None = None
+    include_test: bool = False
+
+
+def parse_filter(filter: dict[str, Any] | None) -> ParsedFilter:
+    """Validate a filter dict.  Raises `UserInputError` for an unknown key, an unknown status,
+    ``mrr_min > mrr_max`` or an inverted date range."""
+    f = dict(filter or {})
+    unknown = set(f) - FILTER_KEYS
+    if unknown:
+        raise UserInputError(f"unknown filter field(s): {', '.join(sorted(unknown))}")
+    statuses = _string_list(f, "status")
+    if statuses is not None:
+        bad = [s for s in statuses if s not in STATUSES]
+        if bad:
+            raise UserInputError(f"unknown status {bad[0]!r}; expected one of {', '.join(STATUSES)}")
+    plans = _string_list(f, "plan")
+    countries = _string_list(f, "country")
+    if f.get("paid") is not None and not isinstance(f["paid"], bool):
+        raise UserInputError("paid must be a boolean")
+    mrr_range = _range(_decimal(f.get("mrr_min"), "mrrMin"), _decimal(f.get("mrr_max"), "mrrMax"), "mrrMin", "mrrMax")
+    paid_range = _range(_decimal(f.get("last_paid_mrr_min"), "lastPaidMrrMin"),
+                        _decimal(f.get("last_paid_mrr_max"), "lastPaidMrrMax"), "lastPaidMrrMin", "lastPaidMrrMax")
+    dates: dict[str, dict[str, datetime]] = {}
+    for name, lo_key, hi_key, lo_name, hi_name in (
+        ("installed_at", "installed_from", "installed_to", "installedFrom", "installedTo"),
+        ("last_active_at", "last_active_from", "last_active_to", "lastActiveFrom", "lastActiveTo"),
+    ):
+        dates[name] = _range(_datetime(f.get(lo_key), lo_name), _datetime(f.get(hi_key), hi_name), lo_name, hi_name)
+    segment = f.get("segment")
+    return ParsedFilter(
+        statuses=statuses,
+        plans=plans,
+        countries=[c.upper() for c in countries] if countries is not None else None,
+        paid=f.get("paid"),
+        mrr=mrr_range,
+        last_paid_mrr=paid_range,
+        installed_at=dates["installed_at"],
+        last_active_at=dates["last_active_at"],
+        segment=validate_segment_key(segment) if segment is not None else None,
+        include_test=bool(f.get("include_test")),
+    )
+
+
 def build_query(app_id: str, filter: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     """The `customers` query for `filter` within one app.
 
     `now` is the clock the filter is read at; it must be an aware datetime and
     bounds nothing by itself today (status, segments and MRR are read as the
     analytics worker stored them at `computed_at`), but callers pass it so
-    clock-relative filters keep one signature.  Raises `UserInputError` for an
-    unknown key, an unknown status, ``mrr_min > mrr_max`` or an inverted date
-    range.
+    clock-relative filters keep one signature.  Raises `UserInputError` as
+    `parse_filter` does.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    f = dict(filter or {})
-    unknown = set(f) - FILTER_KEYS
-    if unknown:
-        raise UserInputError(f"unknown filter field(s): {', '.join(sorted(unknown))}")
+    p = parse_filter(filter)
     clauses: list[dict[str, Any]] = [{"app_id": app_id}]
-    if not f.get("include_test"):
+    if not p.include_test:
         clauses.append({"is_test": False})
-    statuses = _string_list(f, "status")
-    if statuses is not None:
-        bad = [s for s in statuses if s not in STATUSES]
-        if bad:
-            raise UserInputError(f"unknown status {bad[0]!r}; expected one of {', '.join(STATUSES)}")
-        clauses.append({"status": {"$in": statuses}})
-    plans = _string_list(f, "plan")
-    if plans is not None:
-        clauses.append({"plan": {"$in": plans}})
-    countries = _string_list(f, "country")
-    if countries is not None:
-        clauses.append({"country": {"$in": [c.upper() for c in countries]}})
-    if f.get("paid") is not None:
-        if not isinstance(f["paid"], bool):
-            raise UserInputError("paid must be a boolean")
-        clauses.append({"paid": f["paid"]})
-    mrr_range = _range(_decimal(f.get("mrr_min"), "mrrMin"), _decimal(f.get("mrr_max"), "mrrMax"), "mrrMin", "mrrMax")
-    if mrr_range:
-        clauses.append({"mrr": {op: Decimal128(v) for op, v in mrr_range.items()}})
-    paid_range = _range(_decimal(f.get("last_paid_mrr_min"), "lastPaidMrrMin"),
-                        _decimal(f.get("last_paid_mrr_max"), "lastPaidMrrMax"), "lastPaidMrrMin", "lastPaidMrrMax")
-    if paid_range:
-        clauses.append({"last_paid_mrr": {op: Decimal128(v) for op, v in paid_range.items()}})
-    for field, lo_key, hi_key, lo_name, hi_name in (
-        ("installed_at", "installed_from", "installed_to", "installedFrom", "installedTo"),
-        ("last_active_at", "last_active_from", "last_active_to", "lastActiveFrom", "lastActiveTo"),
-    ):
-        dates = _range(_datetime(f.get(lo_key), lo_name), _datetime(f.get(hi_key), hi_name), lo_name, hi_name)
-        if dates:
-            clauses.append({field: dates})
-    segment = f.get("segment")
-    if segment is not None:
-        clauses.append({"segments": validate_segment_key(segment)})
+    if p.statuses is not None:
+        clauses.append({"status": {"$in": p.statuses}})
+    if p.plans is not None:
+        clauses.append({"plan": {"$in": p.plans}})
+    if p.countries is not None:
+        clauses.append({"country": {"$in": p.countries}})
+    if p.paid is not None:
+        clauses.append({"paid": p.paid})
+    if p.mrr:
+        clauses.append({"mrr": {op: Decimal128(v) for op, v in p.mrr.items()}})
+    if p.last_paid_mrr:
+        clauses.append({"last_paid_mrr": {op: Decimal128(v) for op, v in p.last_paid_mrr.items()}})
+    if p.installed_at:
+        clauses.append({"installed_at": p.installed_at})
+    if p.last_active_at:
+        clauses.append({"last_active_at": p.last_active_at})
+    if p.segment is not None:
+        clauses.append({"segments": p.segment})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     sync_overlap_days: int = Field(3, alias="SYNC_OVERLAP_DAYS")
     analytics_refresh_seconds: int = Field(3600, alias="ANALYTICS_REFRESH_SECONDS")
     log_level: str = Field("INFO", alias="LOG_LEVEL")
+    list_index: bool = Field(True, alias="GATEWAY_LIST_INDEX",
+                             description="answer lists and counts from the gateway's in-memory list index")
+    list_index_max_mb: int = Field(2048, alias="GATEWAY_LIST_INDEX_MAX_MB",
+                                   description="memory budget of the list index; least recently used apps dropped")
+    list_index_check_seconds: float = Field(60.0, alias="GATEWAY_LIST_INDEX_CHECK_SECONDS",
+                                            description="period of the index-vs-MongoDB count check (0: off)")
 
     @field_validator("now_override", mode="before")
     @classmethod

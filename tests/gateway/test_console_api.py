@@ -84,7 +84,7 @@ async def test_facets_apply_every_other_filter_but_not_their_own(client: httpx.A
     both = [d for d in live if d["status"] in f["status"] and d["country"] == "US"]
     by_country = [d for d in live if d["status"] in f["status"]]  # country facet ignores the country filter
     by_status = [d for d in live if d["country"] == "US"]
-    as_dict = lambda rows: {r["value"]: r["count"] for r in rows}  # noqa: E731
+    as_dict = lambda rows: {r["value"]: r["count"] for r in rows if r["count"]}  # noqa: E731  (zeros may be listed)
     assert facets["total"] == len(both)
     assert as_dict(facets["status"]) == _count(by_status, "status")
     assert as_dict(facets["country"]) == _count(by_country, "country")

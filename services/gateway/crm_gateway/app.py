@@ -21,6 +21,7 @@ from crm_gateway.graphql.schema import make_schema
 from crm_gateway.health import healthz, make_readyz
 from crm_gateway.http_view import GatewayView
 from crm_gateway.indexes import ensure_indexes
+from crm_gateway.list_index.manager import ListIndex
 from crm_gateway.metrics import Metrics, MetricsMiddleware
 from crm_shared.broker import make_broker
 from crm_shared.clock import utcnow
@@ -35,6 +36,7 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
     production: bool | None = None,
     create_indexes: bool = True,
+    list_index: bool | ListIndex | None = None,
 ) -> Starlette:
     """The gateway app. Defaults come from settings (MONGODB_URI, REDIS_URL, CRM_ENV); tests pass their own."""
     settings = get_settings()
@@ -54,20 +56,34 @@ def create_app(
             state["broker"] = make_broker(get_redis_url())
         return state["broker"]  # type: ignore[return-value]
 
-    view = GatewayView(make_schema(is_production), get_database, get_broker, clock, is_production)
     metrics = Metrics()
+    index: ListIndex | None
+    if isinstance(list_index, ListIndex):
+        index = list_index
+    elif list_index if list_index is not None else settings.list_index:
+        index = ListIndex(get_database, max_bytes=settings.list_index_max_mb * 1024 * 1024,
+                          check_seconds=settings.list_index_check_seconds, metrics=metrics)
+    else:
+        index = None
+    view = GatewayView(make_schema(is_production), get_database, get_broker, clock, is_production, index)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if create_indexes:
             await ensure_indexes(get_database())
-        yield
+        if index is not None and not index.started:
+            await index.start()
+        try:
+            yield
+        finally:
+            if index is not None:
+                await index.stop()
 
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/export/customers.csv", make_export_endpoint(get_database, clock), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", make_readyz(get_database, get_redis_url), methods=["GET"]),
+        Route("/readyz", make_readyz(get_database, get_redis_url, index), methods=["GET"]),
         Route("/metrics", metrics.endpoint, methods=["GET"]),
     ]
     if not is_production:

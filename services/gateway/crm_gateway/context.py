@@ -16,6 +16,7 @@ from crm_gateway.graphql.loaders.app_loader import make_app_loader
 from crm_gateway.graphql.loaders.customer_loader import make_customer_loader
 from crm_gateway.graphql.loaders.segment_count_loader import make_segment_count_loader
 from crm_gateway.graphql.loaders.sync_state_loader import make_sync_state_loader
+from crm_gateway.list_index.manager import ListIndex
 
 
 @dataclass
@@ -37,6 +38,7 @@ class GatewayContext:
     org_id: str
     now: datetime
     broker: Callable[[], dramatiq.Broker]
+    list_index: ListIndex | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -44,7 +46,7 @@ class GatewayContext:
             apps=make_app_loader(self.db, self.org_id),
             customers=make_customer_loader(self.db),
             sync_states=make_sync_state_loader(self.db),
-            segment_counts=make_segment_count_loader(self.db, self.now),
+            segment_counts=make_segment_count_loader(self.db, self.now, self.list_index),
         )
 
     async def app(self, app_id: str) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from crm_gateway.list_index.manager import ListIndex
+
 PING_TIMEOUT = 2.0
 
 
@@ -19,8 +21,10 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def make_readyz(db: Callable[[], AsyncDatabase], redis_url: Callable[[], str]) -> Callable[..., Any]:
-    """Readiness endpoint pinging MongoDB and Redis."""
+def make_readyz(db: Callable[[], AsyncDatabase], redis_url: Callable[[], str],
+                index: ListIndex | None = None) -> Callable[..., Any]:
+    """Readiness endpoint pinging MongoDB and Redis, and telling which apps' list indexes are warming (their
+    lists are served from MongoDB meanwhile, so warming does not make the gateway unready)."""
 
     async def mongo_ok() -> bool:
         try:
@@ -42,8 +46,10 @@ def make_readyz(db: Callable[[], AsyncDatabase], redis_url: Callable[[], str]) -
     async def readyz(request: Request) -> JSONResponse:
         mongo, redis_ = await asyncio.gather(mongo_ok(), redis_ok())
         ready = mongo and redis_
-        return JSONResponse({"status": "ready" if ready else "unavailable",
-                             "checks": {"mongodb": mongo, "redis": redis_}},
-                            status_code=200 if ready else 503)
+        body: dict[str, Any] = {"status": "ready" if ready else "unavailable",
+                                "checks": {"mongodb": mongo, "redis": redis_}}
+        if index is not None:
+            body["list_index"] = index.status()
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     return readyz

@@ -27,6 +27,7 @@ from strawberry.schema import BaseSchema
 
 from crm_gateway.auth import authenticate
 from crm_gateway.context import GatewayContext
+from crm_gateway.list_index.manager import ListIndex
 from pymongo.errors import ConnectionFailure
 
 from crm_gateway.error_codes import error_body, format_error, unavailable
@@ -71,12 +72,13 @@ class GatewayView(GraphQL):
     """Strawberry's ASGI view with the gateway's auth, context and HTTP rules."""
 
     def __init__(self, schema: BaseSchema, db: Callable[[], AsyncDatabase], broker: Callable[[], dramatiq.Broker],
-                 clock: Callable[[], datetime], production: bool) -> None:
+                 clock: Callable[[], datetime], production: bool, list_index: ListIndex | None = None) -> None:
         super().__init__(schema, graphql_ide=None if production else "graphiql", allow_queries_via_get=True)
         self._db = db
         self._broker = broker
         self._clock = clock
         self.production = production
+        self.list_index = list_index
 
     def encode_json(self, data: object) -> bytes:
         """The response body: orjson (compact UTF-8), or the standard encoder for what orjson refuses
@@ -106,7 +108,8 @@ class GatewayView(GraphQL):
         too_big = await self._too_big(request)
         if too_big is not None:
             return too_big
-        ctx = GatewayContext(request=request, db=db, org_id=org_id, now=self._clock(), broker=self._broker)
+        ctx = GatewayContext(request=request, db=db, org_id=org_id, now=self._clock(), broker=self._broker,
+                             list_index=self.list_index)
         response = await super().run(request, context=ctx, root_value=None)
         if wants_graphql_response(request.headers.get("accept", "")) and response.media_type == "application/json":
             response.headers["content-type"] = GRAPHQL_RESPONSE

@@ -167,9 +167,9 @@ async def _average_lifetime(ctx: GatewayContext, app_id: str, summary: dict[str,
 
 
 async def _status_counts(ctx: GatewayContext, app_id: str) -> list[StatusCount]:
-    pipeline = [{"$match": {"app_id": app_id, "is_test": False}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-    rows = await (await ctx.db[CUSTOMERS].aggregate(pipeline)).to_list()
-    counts = {r["_id"]: int(r["n"]) for r in rows}
+    from crm_gateway.customer_listing import status_counts
+
+    counts = await status_counts(ctx.db, app_id, ctx.now, ctx.list_index)
     return [StatusCount(status=s, count=counts.get(s.value, 0)) for s in CustomerStatus]
 
 

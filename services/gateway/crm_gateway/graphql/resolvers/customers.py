@@ -42,5 +42,5 @@ async def resolve_customers(
 ) -> CustomerConnection:
     """One page of the list `q` for the caller (the app was checked by the caller of this function)."""
     req = page_request(first, after, last, before)
-    page = await fetch_page(ctx.db, q, req, ctx.now, LIST_PROJECTION)
+    page = await fetch_page(ctx.db, q, req, ctx.now, LIST_PROJECTION, index=ctx.list_index)
     return CustomerConnection(page=page)

@@ -14,8 +14,8 @@ from crm_gateway.graphql.types.analytics_series import AcquisitionPoint, Currenc
 from crm_gateway.graphql.types.app_analytics import AppAnalytics
 from crm_gateway.graphql.types.customer import Customer
 from crm_gateway.graphql.types.customer_connection import CustomerConnection
-from crm_gateway.graphql.types.customer_facets import CustomerFacets
 from crm_gateway.graphql.types.export_link import ExportLink, ExportScope
+from crm_gateway.graphql.types.facets import CustomerFacets
 from crm_gateway.graphql.types.mrr_point import MrrPoint
 from crm_gateway.graphql.types.node import SHOP_GID, Node
 from crm_gateway.graphql.types.segment import Segment
@@ -66,14 +66,15 @@ class App(Node):
         q = list_query(self.doc["_id"], filter, search, sort)
         return await resolve_customers(info.context, q, first, after, last, before)
 
-    @strawberry.field(description="Counts per status, plan, country, currency and segment of this list; each "
-                                  "dimension ignores its own filter (for multi-selects with counts).")
-    async def customer_facets(self, info: Info, filter: FilterArg = None, search: SearchArg = None
-                              ) -> CustomerFacets:
+    @strawberry.field(description="Counts per status, plan, country, currency and segment for this filter and "
+                                  "search; each dimension counted with every other active filter but not its own.")
+    async def customer_facets(self, info: Info, filter: FilterArg = None, search: SearchArg = None) -> CustomerFacets:
+        from crm_gateway.customer_listing import customer_facets
         from crm_gateway.graphql.resolvers.customers import list_query
-        from crm_gateway.graphql.resolvers.facets import customer_facets
 
-        return await customer_facets(info.context, list_query(self.doc["_id"], filter, search, None))
+        q = list_query(self.doc["_id"], filter, search, None)
+        ctx = info.context
+        return CustomerFacets(facets=await customer_facets(ctx.db, q, ctx.now, ctx.list_index))
 
     @strawberry.field(description="A signed, short-lived link to the CSV export of this list (or of every "
                                   "customer with scope FULL): a plain GET needs no Authorization header, works "
