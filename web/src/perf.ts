@@ -28,14 +28,17 @@ export function markSearchInput(text: string): void {
 
 /** The customer rows for `search` are on screen (called after the render that shows them). */
 export function markRowsRendered(search: string): void {
+  const navigation = pendingNavigation;
+  const typed = pendingSearch;
+  pendingNavigation = null;
+  if (typed && typed.text === search.trim()) pendingSearch = null;
+  // the rows are in the DOM; the next animation frame is when they are painted
+  requestAnimationFrame(() => record(search, navigation, typed));
+}
+
+function record(search: string, pendingNav: string | null, typed: { text: string; at: number } | null): void {
   const now = performance.now();
   performance.mark("crm:rows-rendered");
-  if (pendingNavigation !== null) {
-    window.__crmPerf.navigations.push({ path: pendingNavigation, ms: now - navigationStart });
-    pendingNavigation = null;
-  }
-  if (pendingSearch && pendingSearch.text === search.trim()) {
-    window.__crmPerf.searches.push({ text: pendingSearch.text, ms: now - pendingSearch.at });
-    pendingSearch = null;
-  }
+  if (pendingNav !== null) window.__crmPerf.navigations.push({ path: pendingNav, ms: now - navigationStart });
+  if (typed && typed.text === search.trim()) window.__crmPerf.searches.push({ text: typed.text, ms: now - typed.at });
 }

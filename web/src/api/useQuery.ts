@@ -21,8 +21,12 @@ export function useQuery<R, V>(
   const [state, setState] = useState<{ data?: R; dataKey?: string; error?: ApiError; loading: boolean }>({ loading: !options.skip });
   const [attempt, setAttempt] = useState(0);
   const seq = useRef(0);
+  const fetched = useRef<string | null>(null);
   useEffect(() => {
     if (options.skip) return;
+    const request_key = `${attempt}|${key}`;
+    if (fetched.current === request_key) return; // un-skipping with the same variables: nothing new to ask
+    fetched.current = request_key;
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true, error: undefined }));
     request(document, variables).then(

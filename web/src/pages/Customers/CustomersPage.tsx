@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { graphql } from "../../__generated__";
 import { useQuery } from "../../api/useQuery";
 import { useServerNow } from "../../api/serverNow";
+import { useDebounced } from "../../api/useDebounced";
 import { Layout } from "../../components/Layout";
 import { Loading } from "../../components/Loading";
 import { QueryError } from "../../components/QueryError";
@@ -110,7 +111,8 @@ const FacetsQuery = graphql(`
   }
 `);
 
-const SEARCH_DEBOUNCE_MS = 100;
+const SEARCH_DEBOUNCE_MS = 60;
+const FACETS_DELAY_MS = 250;
 const EXPORT_REFRESH_MS = 4 * 60 * 1000; // links live 10 minutes
 
 export function CustomersPage({ appNumber, params }: { appNumber: string; params: URLSearchParams }) {
@@ -139,8 +141,13 @@ export function CustomersPage({ appNumber, params }: { appNumber: string; params
   const search = view.search.trim() || null;
   const sort = { field: view.sort, direction: view.dir };
   const page = view.before ? { last: view.size, before: view.before } : { first: view.size, after: view.after ?? null };
-  const rows = useQuery(CustomersQuery, { app, filter, search, sort, ...page }, { skip: !now });
-  const facets = useQuery(FacetsQuery, { app, filter, search, sort }, { skip: !now, pollMs: EXPORT_REFRESH_MS });
+  const rowsVars = { app, filter, search, sort, ...page };
+  const rows = useQuery(CustomersQuery, rowsVars, { skip: !now });
+  const rowsFresh = !rows.loading && rows.dataKey === JSON.stringify(rowsVars);
+  // Counts and export links follow the rows once the typing pauses: the rows request never queues behind them.
+  const facetVars = useDebounced({ app, filter, search, sort }, FACETS_DELAY_MS);
+  const facetsCurrent = JSON.stringify(facetVars) === JSON.stringify({ app, filter, search, sort });
+  const facets = useQuery(FacetsQuery, facetVars, { skip: !now || !facetsCurrent || (!rowsFresh && !rows.error), pollMs: EXPORT_REFRESH_MS });
 
   const conn = rows.data?.app?.customers;
   const segments = facets.data?.app?.segments ?? [];
@@ -148,7 +155,7 @@ export function CustomersPage({ appNumber, params }: { appNumber: string; params
   const currency = facets.data?.app?.customerFacets.currency[0]?.value ?? "USD";
   const chips = filterChips(view, currency, segmentName);
   const segmentCounts = facets.data?.app?.customerFacets.segment ?? [];
-  const stale = rows.loading || rows.dataKey !== JSON.stringify({ app, filter, search, sort, ...page });
+  const stale = !rowsFresh;
   const appName = rows.data?.app?.name;
 
   useEffect(() => {
