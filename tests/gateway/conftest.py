@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_gateway.app import create_app
 from crm_gateway.indexes import ensure_indexes
+from crm_gateway.list_index.manager import ListIndex
 from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, CUSTOMERS, PARTNER_TRANSACTIONS, SYNC_STATE
 from crm_shared.registry import create_api_key, register_organization
 from tests.gateway.factories import NOW, make_customer, make_metric, make_transaction
@@ -92,18 +93,52 @@ async def fresh(db: AsyncDatabase) -> Seeded:
     return await seed(db)
 
 
-def make_client(database: AsyncDatabase, redis_url: str | None = None, production: bool = False) -> httpx.AsyncClient:
-    """An httpx client talking to a gateway app in-process."""
+def make_client(database: AsyncDatabase, redis_url: str | None = None, production: bool = False,
+                list_index: ListIndex | None = None) -> httpx.AsyncClient:
+    """An httpx client talking to a gateway app in-process (lists from MongoDB, or from `list_index`)."""
     app = create_app(db=database, redis_url=redis_url, clock=lambda: NOW, production=production,
-                     create_indexes=False)
+                     create_indexes=False, list_index=list_index if list_index is not None else False)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
 
 
-@pytest.fixture
-async def client(seeded: Seeded, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A development-mode gateway on the shared seeded database."""
-    async with make_client(seeded.db, redis_url) as c:
-        yield c
+async def ready_index(database: AsyncDatabase, app_ids: list[str] | None = None) -> ListIndex:
+    """A started list index on `database`, with every app (or `app_ids`) loaded."""
+    index = ListIndex(lambda: database, max_bytes=1 << 30, check_seconds=0)
+    await index.start()
+    apps = app_ids if app_ids is not None else list(COUNTS)
+    await wait_for(lambda: all(index.snapshot(a) is not None for a in apps), what="list index ready")
+    return index
+
+
+async def wait_for(condition: Any, timeout: float = 60.0, what: str = "condition") -> None:
+    """Poll `condition` (sync or async) until true; fail after `timeout` seconds (a limit, not a sleep)."""
+    import asyncio
+    import inspect
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture(params=["mongodb", "index"])
+async def client(request: pytest.FixtureRequest, seeded: Seeded, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A development-mode gateway on the shared seeded database, once answering lists from MongoDB and once
+    from the list index (every read-only gateway test runs on both paths)."""
+    index = await ready_index(seeded.db) if request.param == "index" else None
+    try:
+        async with make_client(seeded.db, redis_url, list_index=index) as c:
+            yield c
+    finally:
+        if index is not None:
+            await index.stop()
 
 
 async def gql_post(client: httpx.AsyncClient, key: str | None, query: str,

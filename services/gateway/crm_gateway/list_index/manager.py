@@ -79,6 +79,8 @@ class ListIndex:
         self._poll_event = asyncio.Event()
         self._stopping = False
         self.started = False  # an index never started serves nothing (lists use MongoDB)
+        self._token: Any = None  # the change stream's resume token
+        self._reopen = asyncio.Event()
         self.unavailable: str | None = None  # why the change stream cannot be followed, if it cannot
 
     # ---- lifecycle -------------------------------------------------------------------------------------
@@ -231,15 +233,20 @@ class ListIndex:
             self._count("evictions")
 
     # ---- following ---------------------------------------------------------------------------------------
+    def force_reopen(self, resume_token: Any = None) -> None:
+        """Close the change stream and reopen it from `resume_token` (for fault tests and operators)."""
+        self._token = resume_token
+        self._reopen.set()
+
     async def _follow(self) -> None:
-        token: Any = None
         failures = 0
         while not self._stopping:
             try:
+                self._reopen.clear()
                 coll = self._db()[CUSTOMERS]
-                async with await coll.watch(full_document="updateLookup", resume_after=token,
+                async with await coll.watch(full_document="updateLookup", resume_after=self._token,
                                             max_await_time_ms=200) as stream:
-                    reopened_fresh = token is None and self._stream_open.is_set()
+                    reopened_fresh = self._token is None and self._stream_open.is_set()
                     self._stream_open.set()
                     self.unavailable = None
                     failures = 0
@@ -247,23 +254,25 @@ class ListIndex:
                         self._reload_all("stream restarted")
                     while True:
                         change = await stream.try_next()
+                        if change is not None and self._route(change):
+                            self._token = None  # invalidated: the next stream starts fresh
+                            break
+                        if self._reopen.is_set():
+                            break  # force_reopen chose the token to reopen from
                         if change is not None:
-                            token = change["_id"]
-                            if self._route(change):
-                                token = None  # invalidated: the next stream starts fresh
-                                break
+                            self._token = change["_id"]
                             continue
-                        token = stream.resume_token or token
+                        self._token = stream.resume_token or self._token
                         await self._flush()
                         self._polls += 1
                         self._poll_event.set()
             except asyncio.CancelledError:
                 raise
             except OperationFailure as exc:
-                if token is not None:
+                if self._token is not None:
                     # The resume token is unknown or its history is gone: start fresh, then reload every app.
                     log.warning("list index: change stream cannot resume (%s); reloading", exc)
-                    token = None
+                    self._token = None
                     continue
                 # No change stream at all (e.g. a standalone MongoDB): lists stay on the MongoDB path.
                 failures += 1
