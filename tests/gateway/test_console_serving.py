@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from crm_gateway.console import console_routes
 from crm_gateway.schema_sdl import schema_sdl
+from tests.gateway.conftest import Seeded, make_client
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,3 +42,16 @@ async def test_a_missing_build_says_how_to_build_it(tmp_path: Path) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         r = await c.get("/apps")
     assert r.status_code == 503 and "make web" in r.text
+
+
+async def test_production_serves_the_console_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 seeded: Seeded) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>the console</title>")
+    monkeypatch.setenv("CRM_WEB_DIST", str(tmp_path))
+    async with make_client(seeded.db, production=True) as c:
+        page = await c.get("/apps/101/analytics?range=12m")
+        assert page.status_code == 200 and "the console" in page.text
+        assert (await c.get("/healthz")).status_code == 200  # API routes keep precedence
+        ide = await c.get("/graphql", headers={"Accept": "text/html"})
+        assert "the console" not in ide.text  # /graphql is never the console
