@@ -11,6 +11,7 @@ import { formatMoneyList, formatPercent } from "../../format/money";
 import { appGid, navigate } from "../../router";
 import { AcquisitionChart } from "./AcquisitionChart";
 import { CohortHeatMap } from "./CohortHeatMap";
+import { PaidCohortTable } from "./PaidCohortTable";
 import { MovementsChart, MrrChart } from "./RevenueCharts";
 
 const AnalyticsQuery = graphql(`
@@ -211,7 +212,10 @@ export function AnalyticsPage({ appNumber, params }: { appNumber: string; params
             </div>
           ))}
           <h2>Cohorts</h2>
+          <h3>By install month</h3>
           <CohortHeatMap rows={a.cohortRows.installMonth} />
+          <h3>By first paid month</h3>
+          <PaidCohortTable rows={a.cohortRows.firstPaidMonth} />
         </>
       )}
     </Layout>
