@@ -23,11 +23,11 @@ from crm_devstack.processes import ProcessGroup, free_port, start_secantus
 from crm_gateway.customer_listing import ListQuery, count_list, fetch_page
 from crm_gateway.graphql.resolvers.customers import LIST_PROJECTION
 from crm_gateway.indexes import ensure_indexes
-from crm_gateway.list_index.frame import LOAD_PROJECTION, AppSnapshot
+from crm_gateway.list_index.frame import ID_KEY, LOAD_PROJECTION, SCHEMA, AppSnapshot, key_column
 from crm_gateway.list_index.manager import ListIndex
 from crm_gateway.metrics import Metrics
 from crm_gateway.pagination.limits import PageRequest
-from crm_gateway.sorting import make_sort
+from crm_gateway.sorting import SORT_FIELDS, make_sort
 from crm_shared.mongo import APPS, CUSTOMERS
 from tests.gateway.conftest import wait_for
 from tests.gateway.factories import NOW, make_customer
@@ -44,16 +44,24 @@ async def seed_app(db: AsyncDatabase, app_id: str, n: int, start: int = 1) -> li
     return docs
 
 
-async def stored_frame(db: AsyncDatabase, app_id: str) -> pl.DataFrame:
-    docs = await db[CUSTOMERS].find({"app_id": app_id}, LOAD_PROJECTION).to_list()
-    return AppSnapshot.build(app_id, docs).frame.sort("_id")
+def data(snap: AppSnapshot) -> pl.DataFrame:
+    """A snapshot's customer columns (order keys left out: they differ by the path taken, not by the data)."""
+    return snap.frame.select(list(SCHEMA)).sort("_id")
+
+
+def orders(snap: AppSnapshot) -> dict[str, list[str]]:
+    """The _id order of every sort field by the snapshot's order keys."""
+    return {f: snap.frame.sort([key_column(f), ID_KEY])["_id"].to_list() for f in SORT_FIELDS.values()}
 
 
 async def equals_collection(index: ListIndex, db: AsyncDatabase, app_id: str) -> bool:
+    """The index holds exactly the stored customers, and sorts them as a fresh build of them does."""
     snap = index.snapshot(app_id)
     if snap is None:
         return False
-    return snap.frame.sort("_id").equals(await stored_frame(db, app_id))
+    docs = await db[CUSTOMERS].find({"app_id": app_id}, LOAD_PROJECTION).to_list()
+    fresh = AppSnapshot.build(app_id, docs)
+    return data(snap).equals(data(fresh)) and orders(snap) == orders(fresh)
 
 
 async def converged(index: ListIndex, db: AsyncDatabase, app_id: str, timeout: float = 120.0) -> None:
