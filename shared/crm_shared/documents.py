@@ -58,7 +58,8 @@ customers           _id = ids.customer_key(app, shop)
     app_id, shop_id, name, domain, avatar_url, email, country, shopify_plan,
     status ("ACTIVE" | "TRIAL" | "FROZEN" | "CANCELLED" | "UNINSTALLED" |
     "FREE"), plan, paid (bool: MRR > 0), mrr (Decimal128, exact, in
-    `currency`), currency, billing_interval ("EVERY_30_DAYS" | "ANNUAL" |
+    `currency`), last_paid_mrr (Decimal128 in `currency`: the MRR just before
+    the customer stopped paying, the MRR while paying, None if never paid), currency, billing_interval ("EVERY_30_DAYS" | "ANNUAL" |
     None), billing_interval_inferred (bool), usage_run_rate (Decimal128),
     installed_at, uninstalled_at, trial_ends_at, customer_since,
     days_as_customer, last_active_at, lifetime_value, lifetime_net

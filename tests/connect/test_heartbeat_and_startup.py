@@ -72,7 +72,7 @@ async def test_the_gateway_serves_a_built_console_at_the_root(db: AsyncDatabase,
     (tmp_path / "index.html").write_text("<!doctype html><title>CRM console</title>")
     (tmp_path / "assets").mkdir()
     (tmp_path / "assets" / "app.js").write_text("console.log('hi')")
-    monkeypatch.setenv("CRM_CONSOLE_DIR", str(tmp_path))
+    monkeypatch.setenv("CRM_WEB_DIST", str(tmp_path))
     app = create_app(db=db, production=True, create_indexes=False, list_index=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw.test") as c:
         page = await c.get("/")
@@ -80,7 +80,8 @@ async def test_the_gateway_serves_a_built_console_at_the_root(db: AsyncDatabase,
         assert (await c.get("/assets/app.js")).status_code == 200
         assert (await c.get("/healthz")).json() == {"status": "ok"}
         assert (await c.post("/graphql", json={"query": "{ apps { id } }"})).status_code == 401
-    monkeypatch.setenv("CRM_CONSOLE_DIR", str(tmp_path / "missing"))
+    monkeypatch.setenv("CRM_WEB_DIST", str(tmp_path / "missing"))
     bare = create_app(db=db, production=True, create_indexes=False, list_index=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bare), base_url="http://gw.test") as c:
-        assert (await c.get("/")).status_code == 404
+        unbuilt = await c.get("/")
+        assert unbuilt.status_code == 503 and "The console is not built" in unbuilt.text

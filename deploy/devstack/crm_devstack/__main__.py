@@ -21,6 +21,7 @@ def banner(stack: RunningStack, config: StackConfig, seconds: float) -> str:
         env_file = stack.env_file or config.data_dir.resolve() / "crm.env"
         return (
             f"\nCRM is up in {seconds:.1f}s, with no demo data (PARTNER_API_URL is set)\n"
+            f"  Console:      {stack.graphql_url.removesuffix('graphql')}\n"
             f"  GraphiQL:     {stack.graphql_url}\n{common}"
             "No organization is connected yet. In another terminal, connect yours (the token is asked for, or\n"
             "read from PARTNER_API_TOKEN; see the README, \"Connect your Partner organization\"):\n"
@@ -33,6 +34,7 @@ def banner(stack: RunningStack, config: StackConfig, seconds: float) -> str:
         )
     return (
         f"\nCRM is up in {seconds:.1f}s\n"
+        f"  Console:      {stack.graphql_url.removesuffix('graphql')}  (sign in with the API key)\n"
         f"  GraphiQL:     {stack.graphql_url}\n"
         f"  API key:      {stack.api_key}\n"
         f"  Organization: {stack.organization_id}\n"

@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /export/customers.csv, /healthz, /readyz, /metrics, GraphiQL assets."""
+"""The Starlette application: /graphql, /export/customers.csv, /healthz, /readyz, /metrics, GraphiQL assets,
+and the web console at /."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from crm_gateway.console import console_directory, console_mount
+from crm_gateway.console import console_routes
 from crm_gateway.cors import cors_middleware, parse_origins
 from crm_gateway.export import make_export_endpoint
 from crm_gateway.graphiql_page import STATIC_DIR
@@ -92,9 +93,7 @@ def create_app(
     if not is_production:
         routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))
     view.connector = connector
-    console = console_directory()
-    if console is not None:
-        routes.append(console_mount(console))  # last: every API route above keeps its meaning
+    routes += console_routes()  # the web console at "/", last: its history fallback catches other GETs
     origins = cors_origins if cors_origins is not None else parse_origins(settings.cors_origins)
     middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
     if origins:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -16,6 +17,11 @@ from crm_shared.mongo import APPS
 
 @strawberry.type(description="Read the customers of your organization's apps.")
 class Query(AdminQuery):
+    @strawberry.field(description="The clock the API reads data at (UTC): the real time, or CRM_NOW when the "
+                                  "deployment's clock is frozen. \"Last 30 days\" and \"today\" count from it.")
+    def now(self, info: Info) -> datetime:
+        return info.context.now
+
     @strawberry.field(description="Every app of your organization.")
     async def apps(self, info: Info) -> list[App]:
         ctx = info.context
