@@ -23,12 +23,15 @@ shop_profiles       _id = ids.customer_key(app, shop)
 State
 -----
 organizations       _id = Partner organization id ("1234567")
-    name, access_token, partner_api_url (None = PARTNER_API_URL)
+    name, access_token_encrypted (Fernet token under CRM_SECRET_KEY, see
+    crm_shared.token_cipher; the token is never stored in clear), token_updated_at,
+    partner_api_url (None = PARTNER_API_URL), created_at
 apps                _id = app gid ("gid://partners/App/101")
     organization_id, name, api_key, created_at
 api_keys            _id = sha256 hex of the key (keys are never stored)
-    organization_id, name, prefix (first 8 chars, for display), created_at,
-    revoked_at
+    organization_id, name, prefix (first 8 chars, for display), key_id
+    ("key_" + first 12 hex of _id: the public id), scope ("full" | "read"; absent
+    = "full"), created_at, revoked_at
 saved_segments      _id = f"{app_id}|{key}"
     app_id, key ("saved:<slug>"), name, filter (CustomerFilterInput as a
     snake_case dict: status, plan, paid, country, mrr_min, mrr_max,
@@ -55,7 +58,8 @@ customers           _id = ids.customer_key(app, shop)
     app_id, shop_id, name, domain, avatar_url, email, country, shopify_plan,
     status ("ACTIVE" | "TRIAL" | "FROZEN" | "CANCELLED" | "UNINSTALLED" |
     "FREE"), plan, paid (bool: MRR > 0), mrr (Decimal128, exact, in
-    `currency`), currency, billing_interval ("EVERY_30_DAYS" | "ANNUAL" |
+    `currency`), last_paid_mrr (Decimal128 in `currency`: the MRR just before
+    the customer stopped paying, the MRR while paying, None if never paid), currency, billing_interval ("EVERY_30_DAYS" | "ANNUAL" |
     None), billing_interval_inferred (bool), usage_run_rate (Decimal128),
     installed_at, uninstalled_at, trial_ends_at, customer_since,
     days_as_customer, last_active_at, lifetime_value, lifetime_net

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,10 @@ class Settings(BaseSettings):
                                    description="memory budget of the list index; least recently used apps dropped")
     list_index_check_seconds: float = Field(60.0, alias="GATEWAY_LIST_INDEX_CHECK_SECONDS",
                                             description="period of the index-vs-MongoDB count check (0: off)")
+    # Partner API tokens at rest (crm_shared.token_cipher): one Fernet key, or "new,old" while rotating.
+    secret_key: SecretStr | None = Field(None, alias="CRM_SECRET_KEY")
+    # Browser origins allowed to call the gateway (comma-separated, e.g. "https://crm.example.com"); none by default.
+    cors_origins: str = Field("", alias="CRM_CORS_ORIGINS")
 
     @field_validator("now_override", mode="before")
     @classmethod

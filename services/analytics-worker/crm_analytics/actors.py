@@ -19,6 +19,7 @@ from dramatiq.middleware import Middleware
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
+from crm_shared.heartbeat import declare_heartbeat
 from crm_shared.clock import utcnow
 from crm_shared.messages import (
     ANALYTICS_QUEUE,
@@ -82,6 +83,7 @@ def declare_actors(broker: dramatiq.Broker, env: WorkerEnv) -> dict[str, dramati
     """Declare customers_changed, rebuild_app and refresh_app on `broker`; returns them by name."""
     local = _ThreadResources()
     broker.add_middleware(_CloseThreadResources(local))
+    declare_heartbeat(broker, ANALYTICS_QUEUE, env.redis_url)  # the container healthcheck reads it
 
     def run(make: Callable[[JobContext], Awaitable[T]]) -> T:
         if local.runner is None:

@@ -10,6 +10,7 @@ import sys
 from crm_shared.mongo import get_db
 from crm_shared.registry import create_api_key, revoke_api_key
 from crm_shared.settings import get_settings
+from crm_shared.token_cipher import require_secret_key
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -18,6 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     from crm_gateway.app import create_app
 
     settings = get_settings()
+    require_secret_key("the gateway")  # it checks and stores Partner API tokens (connectOrganization)
     host = args.host or os.environ.get("GATEWAY_HOST", "127.0.0.1")
     port = args.port or settings.gateway_port
     uvicorn.run(create_app(), host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

@@ -11,6 +11,8 @@ import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.requests import Request
 
+from crm_shared.connections import Connector
+from crm_shared.errors import ForbiddenError
 from crm_gateway.auth import app_for_org, app_not_found
 from crm_gateway.graphql.loaders.app_loader import make_app_loader
 from crm_gateway.graphql.loaders.customer_loader import make_customer_loader
@@ -39,6 +41,8 @@ class GatewayContext:
     now: datetime
     broker: Callable[[], dramatiq.Broker]
     list_index: ListIndex | None = None
+    scope: str = "full"  # the API key's scope: "full", or "read" (no mutation)
+    connector: Callable[[], Connector] | None = None  # the organization-connection operations (admin mutations)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +59,17 @@ class GatewayContext:
         if doc is None:
             raise app_not_found(app_id)
         return doc
+
+    def require_full_access(self) -> None:
+        """FORBIDDEN for a read-only key."""
+        if self.scope != "full":
+            raise ForbiddenError("this API key is read-only: this needs a full-access key")
+
+    def connections(self) -> Connector:
+        """The connection operations (Partner API checks, encrypted token storage)."""
+        if self.connector is None:
+            return Connector.from_settings(self.db, self.broker())
+        return self.connector()
 
     async def app_strict(self, app_id: str) -> dict[str, Any]:
         """Like `app` but read fresh (for mutations)."""

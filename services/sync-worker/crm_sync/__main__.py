@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from crm_shared.settings import get_settings
+from crm_shared.token_cipher import require_secret_key
 from crm_sync.config import get_config
 
 
@@ -31,6 +32,7 @@ def _worker() -> int:
     dramatiq's main process exactly once, which then shuts its worker
     processes down cleanly; a dramatiq worker process that gets a second
     SIGTERM from the group as well would hang instead."""
+    require_secret_key("the sync worker")  # it decrypts the Partner API tokens
     config = get_config()
     argv = [sys.executable, "-m", "dramatiq", "crm_sync.actors", "--queues", "sync",
             "--processes", str(config.worker_processes), "--threads", str(config.worker_threads)]

@@ -15,6 +15,7 @@ from dramatiq.middleware.asyncio import AsyncIO
 from redis.asyncio import Redis
 
 from crm_shared.broker import install_broker
+from crm_shared.heartbeat import declare_heartbeat
 from crm_shared.messages import BACKFILL_APP, INGEST_SHOP_PROFILES, SYNC_APP, SYNC_QUEUE
 from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
@@ -43,6 +44,7 @@ broker = install_broker()
 broker.add_middleware(AsyncIO())
 broker.add_middleware(MetricsServer())
 broker.add_middleware(WarmUp())
+declare_heartbeat(broker, SYNC_QUEUE, get_settings().redis_url)  # the container healthcheck reads it
 
 _redis: Redis | None = None
 

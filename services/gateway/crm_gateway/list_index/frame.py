@@ -34,7 +34,7 @@ ROW_EXCLUDED = ("timeline", "mrr_history", "search_terms", "lifetime_by_currency
 # The projection of the one scan that loads an app (the row plus the search terms).
 LOAD_PROJECTION = {k: 0 for k in ROW_EXCLUDED if k != "search_terms"}
 
-DECIMAL_FIELDS = ("mrr", "lifetime_value")
+DECIMAL_FIELDS = ("mrr", "lifetime_value", "last_paid_mrr")
 DATE_FIELDS = ("installed_at", "last_active_at", "computed_at")
 STRING_FIELDS = ("name_lc", "domain_lc", "email_lc", "status", "plan", "country", "currency")
 CATEGORIES = ("status", "plan", "country", "currency")  # facet dimensions
@@ -134,6 +134,7 @@ SCHEMA: dict[str, Any] = {
     "currency": pl.Categorical,
     "v_mrr": pl.String,
     "v_lifetime_value": pl.String,
+    "v_last_paid_mrr": pl.String,
     "v_installed_at": pl.Int64,
     "v_last_active_at": pl.Int64,
     "v_computed_at": pl.Int64,

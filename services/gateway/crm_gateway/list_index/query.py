@@ -52,6 +52,7 @@ def filter_expr(p: ParsedFilter, drop: str | None = None) -> pl.Expr:
         parts.append(pl.col("paid") == pl.lit(p.paid))
     for name, bounds, convert in (
         ("mrr", p.mrr, decimal_key),
+        ("last_paid_mrr", p.last_paid_mrr, decimal_key),
         ("installed_at", p.installed_at, datetime_ms),
         ("last_active_at", p.last_active_at, datetime_ms),
     ):
