@@ -39,6 +39,9 @@ sys.path.insert(0, str(ROOT))
 from crm_devstack.processes import ProcessGroup, free_port, start_gateway, start_redis, start_secantus  # noqa: E402
 from crm_gateway.indexes import ensure_indexes  # noqa: E402
 from crm_shared.store.registry import create_api_key, register_organization  # noqa: E402
+from crm_shared.token_cipher import new_secret_key  # noqa: E402
+
+os.environ.setdefault("CRM_SECRET_KEY", new_secret_key())  # the bench organization's token is stored encrypted
 from tests.gateway.factories import make_customer  # noqa: E402
 
 APP = "gid://partners/App/101"

@@ -122,6 +122,9 @@ async def _run_sync(mongo_uri: str, redis_url: str, sim_url: str, scenario: dict
     from redis.asyncio import Redis
 
     from crm_shared.mongo import ensure_base_indexes
+    from crm_shared.token_cipher import new_secret_key
+
+    os.environ.setdefault("CRM_SECRET_KEY", new_secret_key())  # tokens are stored encrypted
     from crm_shared.settings import Settings
     from crm_shared.store.registry import register_organization
     from crm_sync import streams as streams_mod

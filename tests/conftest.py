@@ -25,6 +25,10 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_devstack.processes import ProcessGroup, free_port, start_redis, start_secantus
+from crm_shared.token_cipher import new_secret_key
+
+# Partner API tokens are stored encrypted: the suite (and every process it starts) uses one throwaway key.
+os.environ.setdefault("CRM_SECRET_KEY", new_secret_key())
 
 #: Fixtures that start servers (MongoDB, Redis, the simulator, a gateway, a whole stack).
 SERVER_FIXTURES = frozenset({"services", "sim", "gen_sim", "slow_bucket", "gateway", "stack", "served_gateway",

@@ -1,9 +1,10 @@
-# analytics-worker image: the shared package plus this one service (no other service code).
+# analytics-worker image: the shared package plus this one service (no other service code) and the `crm`
+# operator command. Runtime dependencies only (requirements-runtime.txt: no test tools).
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-COPY requirements.txt /app/requirements.txt
-RUN pip install -r /app/requirements.txt
+COPY requirements-runtime.txt /app/requirements-runtime.txt
+RUN pip install -r /app/requirements-runtime.txt
 COPY shared /app/shared
 COPY services/analytics-worker /app/services/analytics-worker
 RUN pip install --no-deps /app/shared /app/services/analytics-worker

@@ -7,7 +7,8 @@ export; the analytics worker uses it to evaluate saved segments.  No I/O.
 
 Rules (docs/customer-rules.md, Lists): test shops are left out unless ``include_test``; every
 range is inclusive; MRR bounds compare numbers in each customer's own
-currency; list filters match any of the given values; a ``segment`` filter
+currency (``last_paid_mrr_min``/``max`` likewise on the pre-churn MRR, which
+never matches a shop that never paid); list filters match any of the given values; a ``segment`` filter
 matches the segment keys stored on the customer.
 
 `search_query(text)` is the search-as-you-type clause: every whitespace
@@ -32,7 +33,8 @@ BUILT_IN_SEGMENTS = ("VIP", "AT_RISK", "GROWTH", "NEW")
 SAVED_PREFIX = "saved:"
 FILTER_KEYS = frozenset(
     {
-        "status", "plan", "paid", "country", "mrr_min", "mrr_max", "installed_from", "installed_to",
+        "status", "plan", "paid", "country", "mrr_min", "mrr_max", "last_paid_mrr_min", "last_paid_mrr_max",
+        "installed_from", "installed_to",
         "last_active_from", "last_active_to", "segment", "include_test",
     }
 )
@@ -52,6 +54,7 @@ class ParsedFilter:
     countries: list[str] | None = None
     paid: bool | None = None
     mrr: dict[str, Decimal] = field(default_factory=dict)
+    last_paid_mrr: dict[str, Decimal] = field(default_factory=dict)
     installed_at: dict[str, datetime] = field(default_factory=dict)
     last_active_at: dict[str, datetime] = field(default_factory=dict)
     segment: str | None = None
@@ -75,6 +78,8 @@ def parse_filter(filter: dict[str, Any] | None) -> ParsedFilter:
     if f.get("paid") is not None and not isinstance(f["paid"], bool):
         raise UserInputError("paid must be a boolean")
     mrr_range = _range(_decimal(f.get("mrr_min"), "mrrMin"), _decimal(f.get("mrr_max"), "mrrMax"), "mrrMin", "mrrMax")
+    paid_range = _range(_decimal(f.get("last_paid_mrr_min"), "lastPaidMrrMin"),
+                        _decimal(f.get("last_paid_mrr_max"), "lastPaidMrrMax"), "lastPaidMrrMin", "lastPaidMrrMax")
     dates: dict[str, dict[str, datetime]] = {}
     for name, lo_key, hi_key, lo_name, hi_name in (
         ("installed_at", "installed_from", "installed_to", "installedFrom", "installedTo"),
@@ -88,6 +93,7 @@ def parse_filter(filter: dict[str, Any] | None) -> ParsedFilter:
         countries=[c.upper() for c in countries] if countries is not None else None,
         paid=f.get("paid"),
         mrr=mrr_range,
+        last_paid_mrr=paid_range,
         installed_at=dates["installed_at"],
         last_active_at=dates["last_active_at"],
         segment=validate_segment_key(segment) if segment is not None else None,
@@ -120,6 +126,8 @@ def build_query(app_id: str, filter: dict[str, Any] | None, now: datetime) -> di
         clauses.append({"paid": p.paid})
     if p.mrr:
         clauses.append({"mrr": {op: Decimal128(v) for op, v in p.mrr.items()}})
+    if p.last_paid_mrr:
+        clauses.append({"last_paid_mrr": {op: Decimal128(v) for op, v in p.last_paid_mrr.items()}})
     if p.installed_at:
         clauses.append({"installed_at": p.installed_at})
     if p.last_active_at:

@@ -5,6 +5,7 @@
     ├── NotFoundError           nothing visible under that id  → NOT_FOUND
     ├── AuthenticationError     no or wrong API key            → UNAUTHENTICATED
     ├── ForbiddenError          key may not do this            → FORBIDDEN
+    ├── ConfigurationError      the deployment lacks a setting (e.g. CRM_SECRET_KEY)
     └── PartnerApiError         talking to the Partner API
         ├── RetryableError      429, 5xx, timeouts, dropped connections
         └── PermanentError      401, unknown version, unknown app, invalid query
@@ -42,6 +43,10 @@ class ForbiddenError(CrmError):
     """The API key is valid but may not do this."""
 
     code = "FORBIDDEN"
+
+
+class ConfigurationError(CrmError):
+    """The deployment is missing a setting or has a wrong one (the message says which and how to fix it)."""
 
 
 class PartnerApiError(CrmError):

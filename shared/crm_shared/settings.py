@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -58,6 +58,24 @@ class Settings(BaseSettings):
                                    description="memory budget of the list index; least recently used apps dropped")
     list_index_check_seconds: float = Field(60.0, alias="GATEWAY_LIST_INDEX_CHECK_SECONDS",
                                             description="period of the index-vs-MongoDB count check (0: off)")
+    cors_origins: str = Field("", alias="CRM_CORS_ORIGINS",
+                              description="browser origins allowed to call the gateway (comma-separated, e.g. "
+                                          "`https://crm.example.com`); none by default")
+    web_dist: str | None = Field(None, alias="CRM_WEB_DIST",
+                                 description="the built web console the gateway serves at `/`; unset: `web/dist`")
+    export_signing_key: str | None = Field(None, alias="CRM_EXPORT_SIGNING_KEY",
+                                           description="HMAC key of signed export links (give every gateway "
+                                                       "replica the same); unset: a random key stored once in "
+                                                       "MongoDB")
+    # -- secrets ---------------------------------------------------------------------------------
+    secret_key: SecretStr | None = Field(None, alias="CRM_SECRET_KEY",
+                                         description="key(s) encrypting Partner API tokens at rest "
+                                                     "(`crm_shared.token_cipher`; `new,old` while rotating); "
+                                                     "production refuses to start without it; `make run` keeps one in "
+                                                     "`.data/secret.key`")
+    partner_api_token: SecretStr | None = Field(None, alias="PARTNER_API_TOKEN",
+                                                description="the token `crm` commands use when not given on "
+                                                            "standard input or at the prompt")
     # -- sync worker ----------------------------------------------------------------------------
     sync_interval_seconds: int = Field(900, alias="SYNC_INTERVAL_SECONDS", ge=1,
                                        description="period of the sync scheduler")
@@ -127,7 +145,7 @@ class Settings(BaseSettings):
                                                        "/_admin/faults`)")
 
     @field_validator("now_override", "data_dir", "bootstrap_api_key", "partner_sim_scenario", "partner_sim_faults",
-                     "sync_metrics_port", "parent_pid", mode="before")
+                     "sync_metrics_port", "parent_pid", "web_dist", "export_signing_key", mode="before")
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if v in ("", None) else v

@@ -18,7 +18,7 @@ from crm_shared.customer import derive_customer, mrr_display
 
 NOW = datetime(2026, 7, 15, tzinfo=UTC)
 FIELDS = ("status", "plan", "mrr", "currency", "lifetime_value", "lifetime_net", "is_test", "billing_interval",
-          "installed_at", "uninstalled_at", "trial_ends_at")
+          "installed_at", "uninstalled_at", "trial_ends_at", "days_as_customer", "cancelled_entries")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -32,7 +32,8 @@ def derived_row(doc: dict[str, Any]) -> dict[str, Any]:
         "lifetime_value": mrr_display(doc["lifetime_value"]), "lifetime_net": mrr_display(doc["lifetime_net"]),
         "is_test": doc["is_test"], "billing_interval": doc["billing_interval"],
         "installed_at": _iso(doc["installed_at"]), "uninstalled_at": _iso(doc["uninstalled_at"]),
-        "trial_ends_at": _iso(doc["trial_ends_at"]),
+        "trial_ends_at": _iso(doc["trial_ends_at"]), "days_as_customer": doc["days_as_customer"],
+        "cancelled_entries": sum(1 for e in doc["timeline"] if e["type"] == "CANCELLED"),
     }
 
 

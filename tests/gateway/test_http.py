@@ -154,12 +154,17 @@ async def test_malformed_bodies_are_400(client: httpx.AsyncClient, seeded: Seede
         assert r.status_code == 400, body[:20]
 
 
-async def test_default_accept_gets_graphql_response_json_with_400_for_request_errors(
+async def test_star_accept_and_no_accept_get_application_json_with_200_for_request_errors(
     client: httpx.AsyncClient, seeded: Seeded
 ) -> None:
-    r = await client.post("/graphql", json={"query": "{ apps\\u0000 { id } }"},
-                          headers={**auth(seeded.key_a), "Accept": "*/*"})
-    assert r.status_code == 400 and r.headers["content-type"].startswith("application/graphql-response+json")
+    for accept in ("*/*", None):
+        request = client.build_request("POST", "/graphql", json={"query": "{ apps\\u0000 { id } }"},
+                                       headers={**auth(seeded.key_a), "Accept": accept or ""})
+        if accept is None:
+            del request.headers["accept"]  # httpx sends */* unless told otherwise
+        r = await client.send(request)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/json"), accept
+        assert r.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_a_field_cancelled_by_an_error_elsewhere_does_not_fail_its_siblings(client, seeded) -> None:

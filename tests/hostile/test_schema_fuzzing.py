@@ -24,6 +24,11 @@ from tests.hostile.conftest import Gateway, auth
 EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "300"))
 CODES = {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND"}
 SCHEMA = make_schema(production=False).as_str()
+# Mutations that call the Partner API or take an app away from the shared seeded tenants are tested on their
+# own (tests/gateway/test_connect_mutations.py); every other root field is fuzzed.
+NOT_FUZZED = {"connectOrganization", "rotatePartnerToken", "addApp", "removeApp"}
+ROOT_FIELDS = sorted({f for t in ("Query", "Mutation")
+                      for f in make_schema(production=False)._schema.get_type(t).fields} - NOT_FUZZED)
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, print_blob=True,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                                 HealthCheck.data_too_large])
@@ -69,7 +74,7 @@ def check_answer(gateway: Gateway, key_is_b: bool, query: str, response: httpx.R
 
 
 def test_generated_queries_and_mutations_never_fail_internally_or_leak(gateway: Gateway, http: httpx.Client) -> None:
-    strategy = from_schema(SCHEMA, custom_scalars=scalar_strategies(gateway))
+    strategy = from_schema(SCHEMA, fields=ROOT_FIELDS, custom_scalars=scalar_strategies(gateway))
     key_a, key_b = gateway.tenants.seeded.key_a, gateway.tenants.seeded.key_b
     executed: list[bool] = []
 

@@ -135,9 +135,50 @@ def test_ground_truth_agrees_with_the_shared_customer_derivation(org: GeneratedO
                               [{"node": n} for n in sales[key]], None, NOW)
         got = (doc["status"], doc["plan"], Decimal(str(doc["mrr"])), doc["currency"],
                Decimal(str(doc["lifetime_value"])), Decimal(str(doc["lifetime_net"])), doc["is_test"],
-               doc["billing_interval"], *(_iso(doc[k]) for k in TIMES))
+               doc["billing_interval"], *(_iso(doc[k]) for k in TIMES), doc["days_as_customer"],
+               sum(1 for e in doc["timeline"] if e["type"] == "CANCELLED"))
         want = (row["status"], row["plan"], Decimal(row["mrr"]), row["currency"], Decimal(row["lifetime_value"]),
-                Decimal(row["lifetime_net"]), row["is_test"], row["billing_interval"], *(row[k] for k in TIMES))
+                Decimal(row["lifetime_net"]), row["is_test"], row["billing_interval"], *(row[k] for k in TIMES),
+                row["days_as_customer"], row["cancelled_entries"])
         if got != want:
             mismatches.append((key, want, got))
     assert mismatches == []
+
+
+def _seconds(a: str, b: str) -> float:
+    return (datetime.fromisoformat(b.replace("Z", "+00:00")) - datetime.fromisoformat(a.replace("Z", "+00:00"))
+            ).total_seconds()
+
+
+def test_uninstalls_come_with_their_cancel_in_the_same_second_within_a_minute_or_minutes_before(
+    org: GeneratedOrg,
+) -> None:
+    """Every way a real uninstall meets a cancel: same second, up to 60 s before or after (the uninstall's own
+    cancel), a few minutes before (a cancel of its own), none."""
+    kinds: collections.Counter[str] = collections.Counter()
+    for nodes in _by_customer(org, "events").values():
+        cancels = [n["occurredAt"] for n in nodes if n["type"] == "SUBSCRIPTION_CHARGE_CANCELED"]
+        for u in (n["occurredAt"] for n in nodes if n["type"] == "RELATIONSHIP_UNINSTALLED"):
+            gaps = [_seconds(u, c) for c in cancels if abs(_seconds(u, c)) <= 3600]
+            if any(g == 0 for g in gaps):
+                kinds["same second"] += 1
+            elif any(-60 <= g < 0 for g in gaps):
+                kinds["within a minute before"] += 1
+            elif any(0 < g <= 60 for g in gaps):
+                kinds["within a minute after"] += 1
+            elif any(g < -60 for g in gaps):
+                kinds["minutes before"] += 1
+            else:
+                kinds["none"] += 1
+    assert min(kinds[k] for k in ("same second", "within a minute before", "within a minute after",
+                                  "minutes before", "none")) >= 3, kinds
+
+
+def test_zero_dollar_subscription_sales_and_restated_refunds_occur(org: GeneratedOrg) -> None:
+    txns = org.scenario["transactions"]
+    zero = [t for t in txns if t["__typename"] == "AppSubscriptionSale" and Decimal(t["grossAmount"]["amount"]) == 0]
+    assert len(zero) >= 5
+    negative_ids = collections.Counter(t["id"] for t in txns if Decimal(t["grossAmount"]["amount"]) < 0)
+    assert {t["__typename"] for t in txns if Decimal(t["grossAmount"]["amount"]) < 0} == {
+        "AppSaleAdjustment", "AppSaleCredit"}
+    assert sum(1 for n in negative_ids.values() if n > 1) >= 3, "some refunds and credits are restated"

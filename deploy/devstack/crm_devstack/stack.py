@@ -4,6 +4,11 @@ Used by `make run` (`python -m crm_devstack run`) and by the end-to-end tests,
 so both exercise the same start-up path.  Embedded parts (SecantusDB, Redis,
 the Partner API simulator) are started only when `MONGODB_URI`, `REDIS_URL`
 or `PARTNER_API_URL` do not point at existing ones.
+
+With `PARTNER_API_URL` set (and no scenario) the stack serves a real organization: no demo data is
+generated or registered, nothing is synced until an organization is connected (`crm org connect`, whose
+environment the stack writes to `<data dir>/crm.env`).  Partner API tokens are encrypted with
+`CRM_SECRET_KEY`, or with a key kept in `<data dir>/secret.key` when it is unset.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +56,8 @@ class StackConfig:
     demo_shops: int = 3000
     demo_years: float = 2.0
     mongo_storage: str | None = None  # None: <data_dir>/mongo; ":memory:" for throwaway
+    mongodb_db: str | None = None  # None: crm_demo, crm_scenario_<hash>, or crm for a real organization
+    secret_key: str | None = None  # None: CRM_SECRET_KEY's value is kept in <data_dir>/secret.key
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -67,7 +75,14 @@ class StackConfig:
             now=to_iso(settings.now_override) if settings.now_override else None,
             bootstrap_api_key=settings.bootstrap_api_key,
             demo_shops=settings.demo_shops,
+            mongodb_db=settings.mongodb_db if settings.is_set("mongodb_db") else None,
+            secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
         )
+
+    @property
+    def real_organization(self) -> bool:
+        """A real (or external) Partner API and no scenario: no demo data, connect with `crm org connect`."""
+        return bool(self.partner_api_url) and self.scenario is None
 
 
 def default_data_dir(scenario: Path | None) -> Path:
@@ -87,13 +102,14 @@ class RunningStack:
     """Where the started stack answers."""
 
     graphql_url: str
-    api_key: str
-    organization_id: str
+    api_key: str | None  # None until an organization is connected (real Partner API)
+    organization_id: str | None
     app_ids: list[str]
     env: dict[str, str]
     group: ProcessGroup
     data_dir: Path
     lock: DataDirLock | None = None
+    env_file: Path | None = None  # the environment `crm` needs to reach this stack
 
     def stop(self) -> list[int]:
         """Stop every process of the stack and free its data folder; the pids still alive (normally none)."""
@@ -105,6 +121,10 @@ class RunningStack:
 
 
 def _database_name(config: StackConfig) -> str:
+    if config.mongodb_db:
+        return config.mongodb_db
+    if config.real_organization:
+        return "crm"
     if config.scenario is None:
         return "crm_demo"
     digest = hashlib.sha256(str(config.scenario).encode()).hexdigest()[:10]
@@ -125,20 +145,44 @@ def _demo_scenario(config: StackConfig, group: ProcessGroup) -> Path:
     return path
 
 
+def _secret_key(config: StackConfig, data_dir: Path) -> str:
+    """CRM_SECRET_KEY, or the stack's own key kept in <data_dir>/secret.key (made on first start)."""
+    given = config.secret_key or config.extra_env.get("CRM_SECRET_KEY")
+    if given:
+        return given
+    from crm_shared.token_cipher import new_secret_key
+
+    path = data_dir / "secret.key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(new_secret_key() + "\n")
+    return path.read_text().strip()
+
+
+def _write_env_file(env: dict[str, str], data_dir: Path) -> Path:
+    """The variables `crm` needs to reach this stack, as `export` lines (mode 600: it holds the secret key)."""
+    path = data_dir / "crm.env"
+    keys = ("MONGODB_URI", "MONGODB_DB", "REDIS_URL", "PARTNER_API_URL", "CRM_SECRET_KEY")
+    path.touch(mode=0o600)
+    path.write_text("".join(f"export {k}={shlex.quote(env[k])}\n" for k in keys if k in env))
+    return path
+
+
 async def _register(env: dict[str, str], scenario: dict[str, Any], api_key: str | None) -> str:
     """Register the scenario's organization and apps; return the API key."""
     from pymongo import AsyncMongoClient
 
     from crm_shared.mongo import ensure_base_indexes
     from crm_shared.store.registry import create_api_key, register_organization
+    from crm_shared.token_cipher import TokenCipher
 
     client: AsyncMongoClient = AsyncMongoClient(env["MONGODB_URI"], tz_aware=True)
     try:
         db = client[env["MONGODB_DB"]]
         await ensure_base_indexes(db)
         org = scenario["organization"]
-        await register_organization(db, str(org["id"]), org.get("name", org["id"]),
-                                    org["accessToken"], scenario["apps"])
+        await register_organization(db, str(org["id"]), org.get("name", org["id"]), org["accessToken"],
+                                    scenario["apps"], cipher=TokenCipher(env["CRM_SECRET_KEY"]))
         return await create_api_key(db, str(org["id"]), name="bootstrap", key=api_key)
     finally:
         await client.close()
@@ -198,14 +242,17 @@ def _start(config: StackConfig, data_dir: Path, group: ProcessGroup) -> RunningS
         group, free_port(), config.mongo_storage or str(data_dir / "mongo"))
     redis_url = config.redis_url or start_redis(group, free_port(), data_dir / "redis")
 
-    scenario_path = config.scenario or _demo_scenario(config, group)
-    scenario = json.loads(Path(scenario_path).read_text())
-    now = config.now or (scenario.get("now") if config.scenario else None)
+    scenario: dict[str, Any] | None = None
+    if not config.real_organization:
+        scenario_path = config.scenario or _demo_scenario(config, group)
+        scenario = json.loads(Path(scenario_path).read_text())
+    now = config.now or (scenario.get("now") if scenario is not None and config.scenario else None)
 
     env = {
         "MONGODB_URI": mongo_uri,
         "MONGODB_DB": _database_name(config),
         "REDIS_URL": redis_url,
+        "CRM_SECRET_KEY": _secret_key(config, data_dir),
         "GATEWAY_PORT": str(config.gateway_port),
         "PARTNER_SIM_PORT": str(config.sim_port),
         "PYTHONUNBUFFERED": "1",
@@ -221,7 +268,8 @@ def _start(config: StackConfig, data_dir: Path, group: ProcessGroup) -> RunningS
                                               "--scenario", str(scenario_path)], env)
         wait_for_port(config.sim_port, timeout=120, proc=sim)
 
-    api_key = asyncio.run(_register(env, scenario, config.bootstrap_api_key))
+    api_key = asyncio.run(_register(env, scenario, config.bootstrap_api_key)) if scenario is not None else None
+    env_file = _write_env_file(env, data_dir)
 
     group.start("sync-worker", [PY, "-m", "crm_sync", "worker"], env)
     group.start("analytics-worker", [PY, "-m", "crm_analytics", "worker"], env)
@@ -229,13 +277,15 @@ def _start(config: StackConfig, data_dir: Path, group: ProcessGroup) -> RunningS
     group.start("analytics-scheduler", [PY, "-m", "crm_analytics", "scheduler"], env)
     start_gateway(group, config.gateway_port, env)
 
-    _send_initial_messages(env, scenario)
+    if scenario is not None:
+        _send_initial_messages(env, scenario)
     return RunningStack(
         graphql_url=f"http://127.0.0.1:{config.gateway_port}/graphql",
         api_key=api_key,
-        organization_id=str(scenario["organization"]["id"]),
-        app_ids=[a["id"] for a in scenario["apps"]],
+        organization_id=str(scenario["organization"]["id"]) if scenario is not None else None,
+        app_ids=[a["id"] for a in scenario["apps"]] if scenario is not None else [],
         env=env,
         group=group,
         data_dir=data_dir,
+        env_file=env_file,
     )

@@ -18,6 +18,8 @@ class RequestContext:
     store: Store
     config: SimConfig
     version: str
+    #: the Partner API client's permissions (``MANAGE_APPS``, ``VIEW_FINANCIALS``)
+    permissions: frozenset[str] = frozenset({"MANAGE_APPS", "VIEW_FINANCIALS"})
 
     def now(self) -> datetime:
         """The simulator's clock: ``CRM_NOW``, else the scenario's ``now``, else real time."""

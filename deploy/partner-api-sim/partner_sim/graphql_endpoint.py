@@ -51,7 +51,8 @@ async def handle_graphql(request: Request) -> Response:
     if version not in state.config.versions:
         entry["status"] = 404
         return _json(error_bodies.INVALID_VERSION, 404)
-    if token != state.store.organization["accessToken"] or org_id != str(state.store.organization["id"]):
+    permissions = state.scenario.permissions_of(token)
+    if permissions is None or org_id != str(state.store.organization["id"]):
         entry["status"] = 401
         return _json(error_bodies.INVALID_TOKEN, 401)
     storm = faults.take_storm()
@@ -76,12 +77,13 @@ async def handle_graphql(request: Request) -> Response:
         entry["status"] = 400
         return _json(error_bodies.QUERY_TOO_LONG, 400)
     variables = body.get("variables") or {}
-    result = run_query(state, version, query, variables, body.get("operationName"))
+    result = run_query(state, version, query, variables, body.get("operationName"), permissions)
     entry["status"] = 200
     return _json(result, 200)
 
 
-def run_query(state: SimState, version: str, query: str, variables: Any, operation_name: str | None) -> dict[str, Any]:
+def run_query(state: SimState, version: str, query: str, variables: Any, operation_name: str | None,
+              permissions: frozenset[str] | None = None) -> dict[str, Any]:
     """Parse, validate and execute one query; the JSON body production would send."""
     schema = schema_for(version)
     document, errors = _checked_document(version, query)
@@ -90,6 +92,8 @@ def run_query(state: SimState, version: str, query: str, variables: Any, operati
     if not isinstance(variables, dict):
         return {"errors": [{"message": "Variables must be a JSON object"}]}
     context = RequestContext(store=state.store, config=state.config, version=version)
+    if permissions is not None:
+        context.permissions = permissions
     with state.lock:
         result = execute(schema, document, variable_values=variables, context_value=context,
                          operation_name=operation_name, is_awaitable=_never_awaitable)
@@ -125,6 +129,8 @@ def _format(result: ExecutionResult) -> dict[str, Any]:
 
 def _format_error(error: GraphQLError) -> dict[str, Any]:
     formatted = dict(error.formatted)
+    if isinstance(error.original_error, GraphQLError) and error.original_error.extensions:
+        formatted["extensions"] = dict(error.original_error.extensions)
     if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
         # An unexpected exception: never leak internals, answer as production does.
         formatted["message"] = "Internal error"

@@ -34,6 +34,16 @@ TRANSACTION_TYPENAMES: dict[str, str] = {
 _GID = re.compile(r"^gid://[a-z]+/[A-Za-z]+/\d+$")
 
 
+PERMISSION_NAMES = {"MANAGE_APPS": "Manage apps", "VIEW_FINANCIALS": "View financials"}
+
+
+def require(info: GraphQLResolveInfo, permission: str) -> None:
+    """An ACCESS_DENIED error (worded like Shopify's) when the client lacks `permission`."""
+    if permission not in ctx(info).permissions:
+        raise GraphQLError(f"Access denied for {info.field_name} field. Required access: "
+                           f"`{PERMISSION_NAMES[permission]}` permission.", extensions={"code": "ACCESS_DENIED"})
+
+
 def _time_arg(kwargs: dict[str, Any], name: str) -> int | None:
     value = kwargs.get(name)
     if value is None:
@@ -67,6 +77,7 @@ def _page(index: OrderedIndex[Any] | None, kwargs: dict[str, Any], keep: Any, fh
 # ---- QueryRoot.app and App.events ------------------------------------------
 def resolve_app(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:  # noqa: A002
     """An app of the organization; unknown or foreign ids are null (HTTP 200)."""
+    require(info, "MANAGE_APPS")
     return ctx(info).store.app(id)
 
 
@@ -100,6 +111,7 @@ def resolve_app_events(app: dict[str, Any], info: GraphQLResolveInfo, **kwargs: 
 # ---- transactions ----------------------------------------------------------
 def resolve_transactions(_root: Any, info: GraphQLResolveInfo, **kwargs: Any) -> dict[str, Any]:
     """``transactions``: every filter of the real API; newest ``createdAt`` first."""
+    require(info, "VIEW_FINANCIALS")
     _check_gid("appId", kwargs)
     _check_gid("shopId", kwargs)
     store = ctx(info).store
@@ -134,6 +146,7 @@ def resolve_transactions(_root: Any, info: GraphQLResolveInfo, **kwargs: Any) ->
 
 def resolve_transaction(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:  # noqa: A002
     """One transaction by gid (its current version), or null."""
+    require(info, "VIEW_FINANCIALS")
     tx = ctx(info).store.txn_by_id.get(id)
     if tx is None or not Store.visible(tx) or (tx.app_id is not None and tx.app_id not in ctx(info).store.apps):
         return None

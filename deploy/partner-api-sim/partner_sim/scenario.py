@@ -9,6 +9,9 @@ Extensions the simulator understands (all optional):
 - a transaction id may appear more than once: the LAST occurrence in the file is
   the current version (a restatement under the same id);
 - an app may carry ``"onAppPricing": true`` (2026-07 ``activeSubscription`` answers for it);
+- the organization may list more Partner API clients, ``"apiClients": [{"accessToken", "permissions"}]``
+  with permissions among ``MANAGE_APPS`` (``app``, ``App.events``) and ``VIEW_FINANCIALS``
+  (``transactions``, ``transaction``); its own ``accessToken`` has both;
 - a node may carry ``"visibleAfter"`` (ISO wall-clock): it is hidden until then
   (a late-arriving event); the key is never served.
 """
@@ -23,6 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from crm_shared.clock import parse_iso, to_iso
+
+#: What a Partner API client may be granted (as the Partner Dashboard's checkboxes "Manage apps" and
+#: "View financials").
+ALL_PERMISSIONS: frozenset[str] = frozenset({"MANAGE_APPS", "VIEW_FINANCIALS"})
 
 
 class ScenarioError(ValueError):
@@ -53,8 +60,17 @@ class Scenario:
 
     @property
     def access_token(self) -> str:
-        """The one access token the simulated organization accepts."""
+        """The organization's main access token (every permission)."""
         return str(self.organization["accessToken"])
+
+    def permissions_of(self, token: str) -> frozenset[str] | None:
+        """The permissions of a Partner API client's token, or None when the organization has no such token."""
+        if token and token == self.access_token:
+            return ALL_PERMISSIONS
+        for client in self.organization.get("apiClients") or ():
+            if token and token == client.get("accessToken"):
+                return frozenset(client.get("permissions") or ())
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """The §6 JSON document (key order fixed, so output is byte-stable)."""

@@ -16,6 +16,7 @@ from crm_analytics import jobs
 from crm_analytics.config import JobContext
 from crm_shared.actor_runtime import Clients, ThreadRuntime
 from crm_shared.clock import utcnow
+from crm_shared.heartbeat import declare_heartbeat
 from crm_shared.messages import (
     ANALYTICS_QUEUE,
     CUSTOMERS_CHANGED,
@@ -45,6 +46,7 @@ def declare_actors(broker: dramatiq.Broker, settings: Settings) -> dict[str, dra
         await resources.clients.aclose()
 
     runtime: ThreadRuntime[_ThreadJob] = ThreadRuntime(broker, open_job, close_job)
+    declare_heartbeat(broker, ANALYTICS_QUEUE, settings.redis_url)  # the container healthcheck reads it
 
     def customers_changed(app_id: str, shop_ids: list[str]) -> None:
         msg = CustomersChanged(app_id=app_id, shop_ids=shop_ids)

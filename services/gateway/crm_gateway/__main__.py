@@ -10,6 +10,7 @@ from crm_shared.logs import configure_logging
 from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
 from crm_shared.store.registry import create_api_key, revoke_api_key
+from crm_shared.token_cipher import require_secret_key
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -19,6 +20,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     configure_logging(settings, "gateway")
+    require_secret_key("the gateway")  # it checks and stores Partner API tokens (connectOrganization)
     host = args.host or settings.gateway_host
     port = args.port or settings.gateway_port
     # log_config=None: uvicorn's own records go through the process's structured logging

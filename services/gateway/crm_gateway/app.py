@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /export/customers.csv, /healthz, /readyz, /metrics, GraphiQL assets."""
+"""The Starlette application: /graphql, /export/customers.csv, /healthz, /readyz, /metrics, GraphiQL assets,
+and the web console at /."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from crm_gateway.console import console_routes
+from crm_gateway.cors import cors_middleware, parse_origins
 from crm_gateway.export import make_export_endpoint
 from crm_gateway.graphiql_page import STATIC_DIR
 from crm_gateway.graphql.schema import make_schema
@@ -23,6 +26,7 @@ from crm_gateway.list_index.manager import ListIndex
 from crm_gateway.metrics import Metrics, MetricsMiddleware
 from crm_shared.broker import make_broker
 from crm_shared.clock import utcnow
+from crm_shared.connections import Connector
 from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
 
@@ -35,6 +39,8 @@ def create_app(
     production: bool | None = None,
     create_indexes: bool = True,
     list_index: bool | ListIndex | None = None,
+    connector: Callable[[], Connector] | None = None,
+    cors_origins: list[str] | None = None,
 ) -> Starlette:
     """The gateway app. Defaults come from settings (MONGODB_URI, REDIS_URL, CRM_ENV); tests pass their own."""
     settings = get_settings()
@@ -86,4 +92,10 @@ def create_app(
     ]
     if not is_production:
         routes.append(Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"))
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware, metrics=metrics)])
+    view.connector = connector
+    routes += console_routes()  # the web console at "/", last: its history fallback catches other GETs
+    origins = cors_origins if cors_origins is not None else parse_origins(settings.cors_origins)
+    middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
+    if origins:
+        middleware.insert(0, cors_middleware(origins))
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -11,7 +11,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.errors import AuthenticationError, NotFoundError
-from crm_shared.store.registry import get_app, organization_for_key
+from crm_shared.store.registry import get_app, key_access
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -24,15 +24,21 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-async def authenticate(db: AsyncDatabase, authorization: str | None) -> str:
-    """The caller's organization id; UNAUTHENTICATED for a missing, unknown or revoked key."""
+async def authenticate_access(db: AsyncDatabase, authorization: str | None) -> tuple[str, str]:
+    """(organization id, key scope "full" or "read"); UNAUTHENTICATED for a missing, unknown or revoked key.
+    Read on every request, so a revoked key is refused at once."""
     token = bearer_token(authorization)
     if token is None:
         raise AuthenticationError("missing API key: send Authorization: Bearer <key>")
-    org = await organization_for_key(db, token)
-    if org is None:
+    access = await key_access(db, token)
+    if access is None:
         raise AuthenticationError("invalid or revoked API key")
-    return org
+    return access
+
+
+async def authenticate(db: AsyncDatabase, authorization: str | None) -> str:
+    """The caller's organization id; UNAUTHENTICATED for a missing, unknown or revoked key."""
+    return (await authenticate_access(db, authorization))[0]
 
 
 def app_not_found(app_id: str) -> NotFoundError:

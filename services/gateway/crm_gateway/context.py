@@ -17,6 +17,8 @@ from crm_gateway.graphql.loaders.customer_loader import make_customer_loader
 from crm_gateway.graphql.loaders.segment_count_loader import make_segment_count_loader
 from crm_gateway.graphql.loaders.sync_state_loader import make_sync_state_loader
 from crm_gateway.list_index.manager import ListIndex
+from crm_shared.connections import Connector
+from crm_shared.errors import ForbiddenError
 
 
 @dataclass
@@ -39,6 +41,8 @@ class GatewayContext:
     now: datetime
     broker: Callable[[], dramatiq.Broker]
     list_index: ListIndex | None = None
+    scope: str = "full"  # the API key's scope: "full", or "read" (no mutation)
+    connector: Callable[[], Connector] | None = None  # the organization-connection operations (admin mutations)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +59,17 @@ class GatewayContext:
         if doc is None:
             raise app_not_found(app_id)
         return doc
+
+    def require_full_access(self) -> None:
+        """FORBIDDEN for a read-only key."""
+        if self.scope != "full":
+            raise ForbiddenError("this API key is read-only: this needs a full-access key")
+
+    def connections(self) -> Connector:
+        """The connection operations (Partner API checks, encrypted token storage)."""
+        if self.connector is None:
+            return Connector.from_settings(self.db, self.broker())
+        return self.connector()
 
     async def app_strict(self, app_id: str) -> dict[str, Any]:
         """Like `app` but read fresh (for mutations)."""

@@ -169,7 +169,7 @@ async def index_page(db: AsyncDatabase, snap: AppSnapshot, q: ListQuery, page: P
     expr = (await index_condition(db, q)).expr(snap)
     plan = page_plan(snap, expr, q.sort, page, qhash)
     rows = (await _collect(snap, [plan]))[0] if plan is not None else None
-    p = finish_page(rows, q.sort, page, qhash, db.codec_options)
+    p = finish_page(snap, rows, q.sort, page, qhash, db.codec_options)
 
     async def count() -> int:
         return int((await _collect(snap, [count_plan(snap, expr)]))[0]["n"][0])

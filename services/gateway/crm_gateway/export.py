@@ -1,8 +1,8 @@
 """`GET /export/customers.csv`: the filtered customer list as CSV, streamed row by row.
 
 Rows come from a MongoDB cursor in batches and are written out one at a time,
-so memory stays flat for any number of customers.  Same authentication and
-tenant check as GraphQL: another organization's app is a 404 like a missing one.
+so memory stays flat for any number of customers.  Same authentication (or a
+signed link, see `export_links`) and tenant check as GraphQL: another organization's app is a 404 like a missing one.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from crm_gateway.auth import app_for_org, authenticate
 from crm_gateway.customer_listing import ListQuery, index_hint, mongo_filter
 from crm_gateway.error_codes import error_body, unavailable
+from crm_gateway.export_links import is_signed, verify_signed
 from crm_gateway.export_params import parse_export_params
 from crm_gateway.graphql.types.node import customer_global_id
 from crm_gateway.money import format_money
@@ -97,8 +98,12 @@ def make_export_endpoint(db: Callable[[], AsyncDatabase], clock: Callable[[], da
     async def export_customers(request: Request) -> Response:
         database = db()
         try:
-            org_id = await authenticate(database, request.headers.get("authorization"))
-            q, full = parse_export_params(request.query_params)
+            params = request.query_params
+            if is_signed(params):  # a signed link (App.customersExportLink) instead of a header
+                org_id, params = await verify_signed(database, params)
+            else:
+                org_id = await authenticate(database, request.headers.get("authorization"))
+            q, full = parse_export_params(params)
             await app_for_org(database, org_id, q.app_id)
             now = clock()
             query = await mongo_filter(database, q, now)

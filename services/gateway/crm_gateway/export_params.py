@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 EXPORT_PATH = "export/customers.csv"
 _SCALARS = {
-    "mrrMin": "mrr_min", "mrrMax": "mrr_max", "installedFrom": "installed_from", "installedTo": "installed_to",
+    "mrrMin": "mrr_min", "mrrMax": "mrr_max", "lastPaidMrrMin": "last_paid_mrr_min",
+    "lastPaidMrrMax": "last_paid_mrr_max", "installedFrom": "installed_from", "installedTo": "installed_to",
     "lastActiveFrom": "last_active_from", "lastActiveTo": "last_active_to", "segment": "segment",
 }
 _LISTS = {"status": "status", "plan": "plan", "country": "country"}

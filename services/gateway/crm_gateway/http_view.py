@@ -3,7 +3,9 @@
 - POST with JSON, GET for queries only (a mutation over GET is 405).
 - ``Accept: application/graphql-response+json`` gets that media type, and a
   request error (syntax, validation, bad variables: no `data`) is then 400.
-- ``application/json`` (the default) answers 200 for every GraphQL result.
+- ``application/json`` answers 200 for every GraphQL result; so do ``Accept: */*``
+  and a request without ``Accept`` (the GraphQL-over-HTTP spec's SHOULDs: legacy
+  clients that send either expect ``application/json``).
 - No or a wrong API key: 401 with an UNAUTHENTICATED error, before any parsing.
 """
 
@@ -28,11 +30,12 @@ from strawberry.asgi import GraphQL
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
-from crm_gateway.auth import authenticate
+from crm_gateway.auth import authenticate_access
 from crm_gateway.context import GatewayContext
 from crm_gateway.error_codes import error_body, format_error, unavailable
 from crm_gateway.graphiql_page import graphiql_html
 from crm_gateway.list_index.manager import ListIndex
+from crm_shared.connections import Connector
 from crm_shared.errors import AuthenticationError
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -43,10 +46,7 @@ MAX_QUERY_STRING = 16 * 1024
 def wants_graphql_response(accept: str) -> bool:
     """The client asked for application/graphql-response+json (before or instead of application/json).
 
-    No Accept header, or only ``*/*``, also gets it: past the spec's legacy
-    watershed (2025-01-01) a server may default to the new media type."""
-    if not accept.strip() or accept.strip() == "*/*":
-        return True
+    No Accept header, or only ``*/*``, gets ``application/json``."""
     if GRAPHQL_RESPONSE not in accept:
         return False
     if "application/json" not in accept:
@@ -80,6 +80,8 @@ class GatewayView(GraphQL):
         self._clock = clock
         self.production = production
         self.list_index = list_index
+        #: the organization-connection operations the admin mutations use (None: from settings)
+        self.connector: Callable[[], Connector] | None = None
 
     def encode_json(self, data: object) -> bytes:
         """The response body: orjson (compact UTF-8), or the standard encoder for what orjson refuses
@@ -103,7 +105,7 @@ class GatewayView(GraphQL):
         structlog.contextvars.bind_contextvars(request_id=request_id[:64])
         db = self._db()
         try:
-            org_id = await authenticate(db, request.headers.get("authorization"))
+            org_id, scope = await authenticate_access(db, request.headers.get("authorization"))
         except AuthenticationError as exc:
             return JSONResponse(error_body(str(exc), exc.code), status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -114,8 +116,13 @@ class GatewayView(GraphQL):
         if too_big is not None:
             return too_big
         ctx = GatewayContext(request=request, db=db, org_id=org_id, now=self._clock(), broker=self._broker,
-                             list_index=self.list_index)
-        response = await super().run(request, context=ctx, root_value=None)
+                             list_index=self.list_index, scope=scope, connector=self.connector)
+        try:
+            response = await super().run(request, context=ctx, root_value=None)
+        except HTTPException as exc:  # a request that is not well-formed: a JSON error, not Strawberry's text
+            return JSONResponse(error_body(exc.reason, "BAD_USER_INPUT"), status_code=exc.status_code,
+                                media_type=GRAPHQL_RESPONSE if wants_graphql_response(
+                                    request.headers.get("accept", "")) else "application/json")
         response.headers["x-request-id"] = request_id[:64]
         if wants_graphql_response(request.headers.get("accept", "")) and response.media_type == "application/json":
             response.headers["content-type"] = GRAPHQL_RESPONSE

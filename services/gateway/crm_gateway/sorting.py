@@ -17,6 +17,7 @@ SORT_FIELDS: dict[str, str] = {
     "INSTALLED_AT": "installed_at",
     "LAST_ACTIVE_AT": "last_active_at",
     "LIFETIME_VALUE": "lifetime_value",
+    "LAST_PAID_MRR": "last_paid_mrr",
 }
 DEFAULT_SORT = ("INSTALLED_AT", "DESC")
 

@@ -9,6 +9,7 @@ import sys
 
 from crm_shared.logs import configure_logging
 from crm_shared.settings import get_settings
+from crm_shared.token_cipher import require_secret_key
 
 
 def _worker() -> int:
@@ -19,6 +20,7 @@ def _worker() -> int:
     from crm_sync import client, metrics
     from crm_sync.actors import declare_actors
 
+    require_secret_key("the sync worker")  # it decrypts the Partner API tokens
     settings = get_settings()
     broker = make_broker(settings.redis_url)
     declare_actors(broker, settings)

@@ -14,6 +14,7 @@ import dramatiq
 
 from crm_shared import messages
 from crm_shared.actor_runtime import Clients, ThreadRuntime
+from crm_shared.heartbeat import declare_heartbeat
 from crm_shared.messages import BackfillApp, SyncApp
 from crm_shared.settings import Settings
 from crm_sync import handlers
@@ -27,6 +28,7 @@ def declare_actors(broker: dramatiq.Broker, settings: Settings) -> dict[str, dra
         broker, lambda: Clients.open(settings.mongodb_uri, settings.mongodb_db, settings.redis_url),
         Clients.aclose,
     )
+    declare_heartbeat(broker, messages.SYNC_QUEUE, settings.redis_url)  # the container healthcheck reads it
 
     def sync_app(app_id: str, reason: str = "scheduled", requested_at: str | None = None) -> None:
         msg = SyncApp(app_id=app_id, reason=reason, requested_at=requested_at)

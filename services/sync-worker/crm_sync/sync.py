@@ -23,12 +23,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
 from crm_shared.clock import utcnow
-from crm_shared.errors import PermanentError
+from crm_shared.errors import ConfigurationError, PermanentError
 from crm_shared.lease import wall_clock
 from crm_shared.logs import bound, get_logger
 from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
 from crm_shared.settings import Settings, get_settings
 from crm_shared.store import registry, sync_leases, sync_state
+from crm_shared.token_cipher import cipher_from_settings
 from crm_sync import metrics
 from crm_sync.client import PartnerClient, PartnerCredentials
 from crm_sync.parse import parse_event, parse_transaction
@@ -56,11 +57,15 @@ async def credentials_for(db: AsyncDatabase, app_id: str, settings: Settings) ->
     if app is None:
         raise PermanentError(f"app {app_id} is not registered in the CRM")
     org = await registry.get_organization(db, app["organization_id"])
-    if org is None or not org.get("access_token"):
-        raise PermanentError(f"organization {app['organization_id']} of app {app_id} has no access token")
+    if org is None:
+        raise PermanentError(f"organization {app['organization_id']} of app {app_id} is not connected")
+    try:
+        access_token = registry.access_token_of(dict(org), cipher_from_settings(settings))
+    except ConfigurationError as exc:
+        raise PermanentError(str(exc)) from exc
     return PartnerCredentials(
         organization_id=str(org["_id"]),
-        access_token=org["access_token"],
+        access_token=access_token,
         base_url=org.get("partner_api_url") or settings.partner_api_url,
         version=settings.partner_api_version,
     )

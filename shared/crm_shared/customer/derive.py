@@ -18,6 +18,8 @@ Choices where docs/customer-rules.md is silent:
 - Usage run-rate: usage charges (``USAGE_CHARGE_APPLIED``) of the last 30 days,
   plus ``AppUsageSale``s of the last 30 days whose usage record has no event, in
   the customer's currency.
+- ``last_paid_mrr`` (pre-churn MRR): the MRR while paying, else the last
+  non-zero step of the MRR history, None when the shop never paid.
 - ``lifetime_value`` / ``lifetime_net`` are the totals in the customer's
   currency (0 when none); every currency is in ``lifetime_by_currency``.
 """
@@ -129,6 +131,7 @@ def derive_customer(
         "plan": fold.plan(),
         "paid": mrr > ZERO,
         "mrr": mrr,
+        "last_paid_mrr": last_paid_mrr(mrr, fold.mrr_history),
         "currency": currency,
         "billing_interval": current.interval if current is not None else None,
         "billing_interval_inferred": current.interval_inferred if current is not None else False,
@@ -156,6 +159,17 @@ def derive_customer(
         "next_change_at": next_change,
         "computed_at": now,
     }
+
+
+def last_paid_mrr(mrr: Decimal, history: list[dict[str, Any]]) -> Decimal | None:
+    """The MRR just before the customer stopped paying: the current MRR while paying, else the last non-zero
+    step of the MRR history (in its currency), None for a shop that never paid."""
+    if mrr > ZERO:
+        return mrr
+    for step in reversed(history):
+        if step["mrr"] > ZERO:
+            return Decimal(step["mrr"])
+    return None
 
 
 def _status(fold: Lifecycle, live: bool, now: datetime) -> str:

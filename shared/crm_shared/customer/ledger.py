@@ -8,6 +8,15 @@ with the latest ``createdAt`` wins; on equal ``createdAt`` the later input
 document wins), per currency, never summed across currencies.  Transactions
 created after ``now`` are not yet known and are ignored, as are sales of test
 charges.
+
+Cases the Partner API produces that a naive reading gets wrong:
+- A $0.00 subscription sale (a trial conversion or a downgrade billed at zero)
+  counts 0 in lifetime value and tells nothing about the charge's billing
+  interval: only sales with a non-zero gross amount give ``sale_interval``.  It
+  has no effect on the trial or the MRR either (those come from the events).
+- Refunds and credits (``AppSaleAdjustment``, ``AppSaleCredit``, and any sale
+  restated negative) are negative amounts: they lower lifetime value.  A
+  transaction restated under the same id counts once, in its latest version.
 """
 
 from __future__ import annotations
@@ -143,7 +152,7 @@ def _sum_sales(ledger: Ledger, versions: dict[str, tuple[str, dict[str, Any]]], 
             total[1] += net_amount
         if kind == SUBSCRIPTION_SALE:
             interval = node.get("billingInterval")
-            if charge_id and interval:
+            if charge_id and interval and gross_amount:  # a $0.00 sale says nothing about the interval
                 known = intervals.get(charge_id)
                 if known is None or created >= known[0]:
                     intervals[charge_id] = (created, interval)

@@ -61,6 +61,7 @@ class Lifecycle:
         self.last_at: dict[str, datetime] = {}  # timeline entry type -> time of its latest entry
         self._trial_due: datetime | None = None
         self._pending_change: tuple[Charge, Decimal, datetime] | None = None
+        self._uninstall_cancels: list[Charge] = []  # cancelled within 60 s before the uninstall that follows
         self._events: list[OrderedEvent] = []
         self._index = 0
 
@@ -188,6 +189,9 @@ class Lifecycle:
         for charge in self.charges.values():
             if not charge.ended and charge.state in _LIVE_STATES:
                 charge.ended = True
+        for charge in self._uninstall_cancels:
+            charge.state = v.CANCELLED
+        self._uninstall_cancels.clear()
         self.installed = False
         self.uninstalled_at = t
         reason, description = node.get("reason"), node.get("description")
@@ -293,26 +297,36 @@ class Lifecycle:
         """Cancel: churn of the live charge, unless another charge activates within 60 s."""
         charge = self._charge(cid, node)
         was_live = self.current is charge and not charge.ended and charge.state in _LIVE_STATES
-        charge.state = v.CANCELLED
         if charge.test or not was_live:
+            charge.state = v.CANCELLED
             return
-        if self._activation_follows(charge, t):
+        follower = self._claimed_by(charge, t)
+        if follower == v.UNINSTALLED:  # the uninstall's own cancel: the uninstall ends the charge
+            self._uninstall_cancels.append(charge)
+            return
+        charge.state = v.CANCELLED
+        if follower == v.SUB_ACTIVATED:
             self._pending_change = (charge, self.mrr, t)
             return
         before = self.mrr
         self.paying_ended_at = t
         self._entry(v.TL_CANCELLED, t, before, cid, charge.name)
 
-    def _activation_follows(self, cancelled: Charge, t: datetime) -> bool:
+    def _claimed_by(self, cancelled: Charge, t: datetime) -> str | None:
+        """What claims a cancel of the live charge: the first, within 60 s after it, of an activation of
+        another non-test charge (a plan change) and an uninstall (its own cancel); None when neither."""
         events = self._events
         limit = t + v.PLAN_CHANGE_WINDOW
         for j in range(self._index + 1, len(events)):
             ev = events[j]
             if ev[0] > limit:
-                return False
-            if ev[3] == v.SUB_ACTIVATED and ev[2] != cancelled.charge_id and not ev[5]["charge"].get("test"):
-                return True
-        return False
+                return None
+            type_ = ev[3]
+            if type_ == v.UNINSTALLED:
+                return type_
+            if type_ == v.SUB_ACTIVATED and ev[2] != cancelled.charge_id and not ev[5]["charge"].get("test"):
+                return type_
+        return None
 
     def _close_charge(self, t: datetime, cid: str, node: dict[str, Any], state: str, type_: str) -> None:
         charge = self._charge(cid, node)

@@ -44,6 +44,7 @@ class CustomerDoc(TypedDict, total=False):
     plan: str
     paid: bool
     mrr: Decimal128
+    last_paid_mrr: Decimal128 | None  # the MRR just before the customer stopped paying; while paying, the MRR
     currency: str
     billing_interval: str | None  # EVERY_30_DAYS | ANNUAL
     billing_interval_inferred: bool
@@ -83,6 +84,11 @@ async def by_domain(db: AsyncDatabase[Any], app_id: str, domain: str) -> Custome
     """The app's customer with this myshopify domain (case-insensitive)."""
     doc = await db[COLLECTION].find_one({"app_id": app_id, "domain_lc": domain.strip().lower()})
     return cast(CustomerDoc | None, doc)
+
+
+async def count(db: AsyncDatabase[Any], app_id: str) -> int:
+    """How many customers the app has (test shops included)."""
+    return int(await db[COLLECTION].count_documents({"app_id": app_id}))
 
 
 async def segments_of(db: AsyncDatabase[Any], keys: list[str]) -> dict[str, list[str]]:

@@ -259,3 +259,8 @@ async def import_in_progress(db: AsyncDatabase[Any], app_id: str) -> bool:
     """Whether an import of `app_id` runs now (its first sync or a backfill, by a worker holding the lease)."""
     doc = await db[COLLECTION].find_one({"_id": app_id}, {"state": 1, "last_synced_at": 1, "streams": 1, "run": 1})
     return is_import(cast(SyncStateDoc | None, doc), wall_clock())
+
+
+async def forget(db: AsyncDatabase[Any], app_id: str) -> None:
+    """Drop the app's document (the app was removed from the CRM)."""
+    await db[COLLECTION].delete_one({"_id": app_id})

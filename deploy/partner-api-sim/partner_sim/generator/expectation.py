@@ -28,6 +28,8 @@ class Expectation:
     uninstalled_at: int | None
     trial_ends_at: int | None
     customer_since: int | None
+    days_as_customer: int | None = None
+    cancelled_entries: int = 0  # CANCELLED timeline entries (a cancel within 60 s of an uninstall makes none)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (money as exact strings, times as ISO)."""
@@ -42,4 +44,5 @@ class Expectation:
             "uninstalled_at": iso(self.uninstalled_at) if self.uninstalled_at is not None else None,
             "trial_ends_at": iso(self.trial_ends_at) if self.trial_ends_at is not None else None,
             "customer_since": iso(self.customer_since) if self.customer_since is not None else None,
+            "days_as_customer": self.days_as_customer, "cancelled_entries": self.cancelled_entries,
         }

@@ -12,6 +12,15 @@ Rules the generator keeps so that its truth is certain (docs/customer-rules.md):
 - only the first non-test activation may have a trial (monthly plans only);
   billingOn of a non-trial activation is at least a full cycle later;
 - declined/expired charges only come right before an activation;
+- an uninstall of a paying shop comes with its cancel in the same second, up to
+  a minute before or after it (the uninstall's own cancel: no ``CANCELLED``
+  entry, the churn is the uninstall's), a few minutes before it (a cancel, then
+  the uninstall), or without one;
+- some subscription sales are $0.00 (a discounted trial conversion, a downgrade
+  whose first cycle the old plan's credit covers); they may say
+  ``EVERY_30_DAYS`` whatever the plan, and change nothing but the ledger;
+- refunds and credits are negative sales, restated under their id more often
+  than other sales;
 - a shop's money is in one currency; test shops are USD;
 - nothing happens after ``horizon`` (two hours before ``now``).
 """
@@ -74,7 +83,11 @@ class MerchantLife:
     uninstalled_at: int | None = None
     had_money: bool = False
     customer_since: int | None = None
+    paying_ended_at: int | None = None  # when the last live charge ended (None while one is live)
+    cancelled_entries: int = 0  # CANCELLED timeline entries the CRM must write
+    last_at: int = 0  # the latest event or sale time so far
     restate_rate: float = 0.02
+    refund_restate_rate: float = 0.25
 
     @property
     def horizon(self) -> int:
@@ -83,6 +96,7 @@ class MerchantLife:
 
     # ---- emission helpers ----------------------------------------------
     def _event(self, event_type: str, ts: int, **extra: Any) -> None:
+        self.last_at = max(self.last_at, ts)
         self.events.append(event_node(event_type, ts, self.app_ref, self.shop, **extra))
 
     def _sub_event(self, event_type: str, ts: int, charge: SubCharge) -> None:
@@ -93,6 +107,7 @@ class MerchantLife:
     def _sale(self, typename: str, billed_at: int, charge_id: str | None, gross: Decimal,
               interval: str | None = None) -> None:
         """Record a sale that enters a payout batch after ``billed_at`` (dropped if that is after now)."""
+        self.last_at = max(self.last_at, billed_at)
         created = payout_batch(billed_at, self.rng)
         if created > self.now:
             return
@@ -100,7 +115,8 @@ class MerchantLife:
         txn_id = self.ids.transaction(typename)
         self.transactions.append(transaction_node(typename, txn_id, created, self.app_ref, self.shop, charge_id,
                                                   gross, net, self.currency, interval))
-        if self.rng.random() < self.restate_rate:
+        rate = self.refund_restate_rate if gross < 0 else self.restate_rate
+        if gross and self.rng.random() < rate:
             # Restated under the same id: a fee correction, or a partial discount on the gross.
             if self.rng.random() < 0.5:
                 new_gross = gross
@@ -206,15 +222,20 @@ class MerchantLife:
         cycle = YEAR_CYCLE if plan.annual else MONTH_CYCLE
         return SubCharge(self.ids.subscription(), plan, self.currency, False, t, ceil_midnight(t + cycle))
 
-    def _activate(self, charge: SubCharge, t: int) -> None:
-        """Activation: the new charge replaces whatever was live; non-trial charges bill at once."""
+    def _activate(self, charge: SubCharge, t: int, first_cycle_free: bool = False) -> None:
+        """Activation: the new charge replaces whatever was live; non-trial charges bill at once
+        (a $0.00 sale when ``first_cycle_free``)."""
         self._sub_event("SUBSCRIPTION_CHARGE_ACTIVATED", t, charge)
         self.live = charge
         self.last_sub = charge
         self.had_sub = True
+        self.paying_ended_at = None
         self.real_charges += 1
         if charge.trial_end is None or charge.trial_end <= t:
-            self._sale("AppSubscriptionSale", t, charge.id, charge.plan.amount, charge.interval)
+            if first_cycle_free:
+                self._sale("AppSubscriptionSale", t, charge.id, ZERO, "EVERY_30_DAYS")
+            else:
+                self._sale("AppSubscriptionSale", t, charge.id, charge.plan.amount, charge.interval)
             if self.customer_since is None:
                 self.customer_since = t  # first paid activation without a trial
 
@@ -252,7 +273,8 @@ class MerchantLife:
         old_cancel_first = self.rng.random() < 0.5
         if old_cancel_first:
             self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t, old)
-        self._activate(new, t)
+        # a downgrade whose first cycle the old plan's remaining credit covers is billed at $0.00
+        self._activate(new, t, first_cycle_free=not upgrade and not in_trial and self.rng.random() < 0.25)
         if not old_cancel_first:
             self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t, old)
         if not upgrade and not in_trial and self.rng.random() < 0.3:
@@ -264,6 +286,8 @@ class MerchantLife:
         assert self.live is not None
         self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t, self.live)
         self.live = None
+        self.paying_ended_at = t
+        self.cancelled_entries += 1
 
     def _bill_until(self, until: int) -> None:
         """Bill the live charge at each due date up to ``until`` (not while frozen)."""
@@ -271,9 +295,13 @@ class MerchantLife:
         if charge is None or charge.frozen:
             return
         while charge.next_bill <= until and charge.next_bill <= self.now:
-            if charge.next_bill == charge.trial_end and self.customer_since is None:
-                self.customer_since = charge.trial_end  # the trial ended with the charge still live
-            self._sale("AppSubscriptionSale", charge.next_bill, charge.id, charge.plan.amount, charge.interval)
+            amount = charge.plan.amount
+            if charge.next_bill == charge.trial_end:
+                if self.customer_since is None:
+                    self.customer_since = charge.trial_end  # the trial ended with the charge still live
+                if self.rng.random() < 0.2:
+                    amount = ZERO  # a trial conversion whose first cycle is discounted to $0.00
+            self._sale("AppSubscriptionSale", charge.next_bill, charge.id, amount, charge.interval)
             charge.next_bill += charge.cycle
 
     # ---- relationship ---------------------------------------------------------
@@ -284,11 +312,20 @@ class MerchantLife:
         description = self.rng.choice(UNINSTALL_DESCRIPTIONS)
         live = self.live
         mode = self.rng.random()
-        if live is not None and mode < 0.2:
-            self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t, live)
+        # a cancel a few minutes before: only after every earlier event and bill of this life
+        far_room = min(50 * 60, t - self.last_at - 1)
+        if live is not None and 0.55 <= mode < 0.65 and not live.frozen and far_room > 61:
+            self._cancel(t - self.rng.randint(61, far_room))  # a cancel, then the uninstall: CANCELLED
+            live = None
+        elif live is not None and mode < 0.2:
+            self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t, live)  # Shopify's own, in the same second
+        elif live is not None and 0.45 <= mode < 0.65 and t - self.last_at > 60:
+            self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t - self.rng.randint(1, 60), live)  # just before
         self._event("RELATIONSHIP_UNINSTALLED", t, reason=reason, description=description)
-        if live is not None and 0.2 <= mode < 0.65:
-            self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t + self.rng.randint(1, 10), live)
+        if live is not None and 0.2 <= mode < 0.45:
+            self._sub_event("SUBSCRIPTION_CHARGE_CANCELED", t + self.rng.randint(1, 60), live)  # just after
+        if live is not None:
+            self.paying_ended_at = t  # the uninstall ends the charge (and owns any cancel within 60 s)
         self.live = None
         self.installed = False
         self.uninstalled_at = t
@@ -423,6 +460,11 @@ class MerchantLife:
         else:
             status = "FREE"
         trial_end = current.trial_end if current is not None else None
+        days_as_customer = None
+        if self.customer_since is not None:
+            end = self.now if live is not None and self.installed else (
+                self.paying_ended_at or self.uninstalled_at or self.now)
+            days_as_customer = max(0, (end - self.customer_since) // DAY)
         currency = current.currency if current is not None else "USD"
         # Lifetime value is kept in the customer's currency (docs/customer-rules.md, Lifetime value); money in any
         # other currency (e.g. a one-time purchase of a never-subscribed EUR shop) is
@@ -445,4 +487,6 @@ class MerchantLife:
             uninstalled_at=self.uninstalled_at,
             trial_ends_at=trial_end,
             customer_since=self.customer_since,
+            days_as_customer=days_as_customer,
+            cancelled_entries=self.cancelled_entries,
         )

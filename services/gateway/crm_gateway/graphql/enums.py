@@ -32,6 +32,9 @@ class CustomerSortField(Enum):
     INSTALLED_AT = strawberry.enum_value("INSTALLED_AT", description="First install time (the default, descending).")
     LAST_ACTIVE_AT = strawberry.enum_value("LAST_ACTIVE_AT", description="Latest activity (nulls first ascending).")
     LIFETIME_VALUE = strawberry.enum_value("LIFETIME_VALUE", description="Lifetime gross value in the shop's currency.")
+    LAST_PAID_MRR = strawberry.enum_value(
+        "LAST_PAID_MRR", description="Pre-churn MRR (lastPaidMrr) as a number in the customer's own currency; "
+                                     "shops that never paid first ascending.")
 
 
 @strawberry.enum(description="Sort direction. Nulls sort first ascending and last descending.")

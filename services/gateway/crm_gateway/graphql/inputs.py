@@ -27,6 +27,11 @@ class CustomerFilterInput:
         default=None, description="MRR at least this, compared as a number in each customer's own currency.")
     mrr_max: Decimal | None = strawberry.field(
         default=None, description="MRR at most this (own currency); must not be below mrrMin.")
+    last_paid_mrr_min: Decimal | None = strawberry.field(
+        default=None, description="Pre-churn MRR (lastPaidMrr) at least this, in each customer's own currency: "
+                                  "e.g. status CANCELLED + lastPaidMrrMin 50 = churned customers who paid 50 or more.")
+    last_paid_mrr_max: Decimal | None = strawberry.field(
+        default=None, description="Pre-churn MRR at most this (own currency); must not be below lastPaidMrrMin.")
     installed_from: datetime | None = strawberry.field(default=None, description="First installed at or after.")
     installed_to: datetime | None = strawberry.field(
         default=None, description="First installed at or before; not before installedFrom.")
@@ -44,7 +49,8 @@ def filter_to_dict(f: CustomerFilterInput | None) -> dict[str, Any]:
     if f is None:
         return {}
     out: dict[str, Any] = {}
-    for key in ("plan", "paid", "country", "mrr_min", "mrr_max", "installed_from", "installed_to",
+    for key in ("plan", "paid", "country", "mrr_min", "mrr_max", "last_paid_mrr_min", "last_paid_mrr_max",
+                "installed_from", "installed_to",
                 "last_active_from", "last_active_to", "segment"):
         value = getattr(f, key)
         if value is not None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from crm_gateway.graphql.admin_mutation import AdminQuery
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
 from crm_gateway.graphql.types.node import Node, parse_global_id
@@ -14,7 +16,12 @@ from crm_shared.store.registry import apps_of
 
 
 @strawberry.type(description="Read the customers of your organization's apps.")
-class Query:
+class Query(AdminQuery):
+    @strawberry.field(description="The clock the API reads data at (UTC): the real time, or CRM_NOW when the "
+                                  "deployment's clock is frozen. \"Last 30 days\" and \"today\" count from it.")
+    def now(self, info: Info) -> datetime:
+        return info.context.now
+
     @strawberry.field(description="Every app of your organization.")
     async def apps(self, info: Info) -> list[App]:
         ctx = info.context

@@ -21,6 +21,7 @@ from crm_gateway.graphql.fast_execution import FastExecutionContext, attribute_g
 from crm_gateway.graphql.limits import MAX_ALIASES, MAX_DEPTH, DocumentBudgetRule
 from crm_gateway.graphql.mutation import Mutation
 from crm_gateway.graphql.query import Query
+from crm_gateway.graphql.read_only_keys import ReadOnlyKeys
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
 from crm_shared.settings import get_settings
@@ -55,6 +56,7 @@ def make_schema(production: bool, fast_execution: bool | None = None) -> Schema:
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
     ]
+    extensions.append(ReadOnlyKeys)
     if production:
         extensions.append(DisableIntrospection)
     schema = GatewaySchema(

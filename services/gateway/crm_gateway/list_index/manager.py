@@ -283,6 +283,12 @@ class ListIndex:
                 failures += 1
                 log.warning("list index: change stream error (%s); retrying", exc)
                 await asyncio.sleep(min(5.0, 0.1 * 2 ** min(failures, 6)) * (0.5 + random.random()))
+            except Exception:  # noqa: BLE001 - a bug must not stop the index from following: reload and go on
+                failures += 1
+                log.exception("list index: unexpected error while following; reloading every app")
+                self._count("follow_errors")
+                self._token = None
+                await asyncio.sleep(min(5.0, 0.1 * 2 ** min(failures, 6)))
 
     def _reload_all(self, reason: str) -> None:
         for app_id, state in list(self.apps.items()):
@@ -322,10 +328,12 @@ class ListIndex:
                 started = time.monotonic()
                 try:
                     state.snap = await self._run(state.snap.height, state.snap.apply, batch)
-                except IndexDataError as exc:
-                    log.warning("list index: %s: %s; reloading", state.app_id, exc)
+                except Exception as exc:  # noqa: BLE001 - the app falls back to MongoDB until reloaded
+                    log.exception("list index: applying changes to %s failed; reloading it", state.app_id)
                     state.snap = None
-                    state.error = str(exc)
+                    state.error = f"{type(exc).__name__}: {exc}"
+                    self._count("apply_failures")
+                    self._start_load(state)
                     continue
                 self._observe_apply(len(batch), time.monotonic() - started)
             self._evict(keep=state.app_id)

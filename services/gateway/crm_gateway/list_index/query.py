@@ -17,6 +17,10 @@ import polars as pl
 from bson.codec_options import CodecOptions
 
 from crm_gateway.list_index.frame import (
+    DATE_FIELDS,
+    ID_KEY,
+    NULL_DATE_KEY,
+    NULL_KEY,
     PREFIX_END,
     TERM_SEPARATOR,
     AppSnapshot,
@@ -49,6 +53,7 @@ def filter_expr(p: ParsedFilter, drop: str | None = None) -> pl.Expr:
         parts.append(pl.col("paid") == pl.lit(p.paid))
     for name, bounds, convert in (
         ("mrr", p.mrr, decimal_key),
+        ("last_paid_mrr", p.last_paid_mrr, decimal_key),
         ("installed_at", p.installed_at, datetime_ms),
         ("last_active_at", p.last_active_at, datetime_ms),
     ):
@@ -111,8 +116,8 @@ class IndexPage:
     has_previous: bool
 
 
-def _threshold(snap: AppSnapshot, sort: Sort, ascending: bool, cursor: str, qhash: str) -> int:
-    """The key bound of the rows strictly after the cursor's row in the walking order."""
+def _after(snap: AppSnapshot, sort: Sort, ascending: bool, cursor: str, qhash: str) -> pl.Expr:
+    """The rows strictly after the cursor's row in the walking order: (value, _id) beyond the cursor's."""
     pos = decode_cursor(cursor, qhash)
     if not isinstance(pos.id, str):
         raise UserInputError("malformed cursor")
@@ -120,36 +125,48 @@ def _threshold(snap: AppSnapshot, sort: Sort, ascending: bool, cursor: str, qhas
         value = to_value(sort.field, pos.value)
     except IndexDataError as exc:
         raise UserInputError("malformed cursor") from exc
-    m = snap.height + 1
-    if value is None:
-        return snap.id_position(pos.id, "right" if ascending else "left")
-    lo, hi = snap.value_bounds(sort.field, value)
-    present = hi > lo
+    rc, ic = pl.col(key_column(sort.field)), pl.col(ID_KEY)
+    ids = snap.order["_id"]
     if ascending:
-        return (lo + 1) * m + snap.id_position(pos.id, "right") if present else (hi + 1) * m
-    return (lo + 1) * m + snap.id_position(pos.id, "left") if present else (lo + 1) * m
+        lo, hi = ids.bounds(pos.id)
+        id_beyond = ic >= ids.key_at(hi) if hi < len(ids) else pl.lit(False)
+    else:
+        lo, hi = ids.bounds(pos.id)
+        id_beyond = ic <= ids.key_at(lo - 1) if lo > 0 else pl.lit(False)
+    if sort.field in DATE_FIELDS:  # keyed by the value itself
+        v = NULL_DATE_KEY if value is None else value
+        return ((rc > v) | ((rc == v) & id_beyond)) if ascending else ((rc < v) | ((rc == v) & id_beyond))
+    if value is None:
+        return ((rc > NULL_KEY) | ((rc == NULL_KEY) & id_beyond)) if ascending else ((rc == NULL_KEY) & id_beyond)
+    order = snap.order[sort.field]
+    lo, hi = order.bounds(value)
+    if hi > lo:  # a known value: its key, then the _id tie-break
+        r0 = order.key_at(lo)
+        return ((rc > r0) | ((rc == r0) & id_beyond)) if ascending else ((rc < r0) | ((rc == r0) & id_beyond))
+    below = order.key_at(lo - 1) if lo > 0 else NULL_KEY  # the greatest known key under the value
+    return rc > below if ascending else rc <= below
 
 
 def page_plan(snap: AppSnapshot, cond: pl.Expr, sort: Sort, req: PageRequest, qhash: str) -> pl.LazyFrame | None:
-    """The lazy query of a page's rows (size + 1 of them, in walking order), or None for a 0-row page."""
+    """The lazy query of a page's row positions (size + 1 of them, in walking order), or None for a 0-row page."""
     if req.size <= 0:
         return None
     ascending = sort.ascending != req.backward
-    kc = key_column(sort.field)
+    keys = [key_column(sort.field), ID_KEY]
     if req.cursor is not None:
-        thr = _threshold(snap, sort, ascending, req.cursor, qhash)
-        cond = cond & (pl.col(kc) >= thr if ascending else pl.col(kc) < thr)
-    lf = snap.frame.lazy().filter(cond)
+        cond = cond & _after(snap, sort, ascending, req.cursor, qhash)
+    lf = snap.frame.lazy().filter(cond).select([*keys, "_pos"])  # the row itself is gathered for the page only
     k = req.size + 1
-    picked = lf.bottom_k(k, by=kc) if ascending else lf.top_k(k, by=kc)
-    return picked.sort(kc, descending=not ascending).select("row")
+    picked = lf.bottom_k(k, by=keys) if ascending else lf.top_k(k, by=keys)
+    return picked.sort(keys, descending=not ascending).select("_pos")
 
 
-def finish_page(rows_frame: pl.DataFrame | None, sort: Sort, req: PageRequest, qhash: str,
+def finish_page(snap: AppSnapshot, positions: pl.DataFrame | None, sort: Sort, req: PageRequest, qhash: str,
                 codec_options: CodecOptions[Any]) -> IndexPage:
     """Decode a page's rows (with the database's codec options, as the driver would) and make their cursors,
     exactly as the MongoDB path does."""
-    rows = [bson.decode(b, codec_options) for b in rows_frame["row"].to_list()] if rows_frame is not None else []
+    blobs = snap.frame["row"].gather(positions["_pos"]).to_list() if positions is not None else []
+    rows = [bson.decode(b, codec_options) for b in blobs]
     more = len(rows) > req.size
     rows = rows[: req.size]
     if req.backward:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bson import Decimal128
 
 from crm_gateway.graphql.enums import CustomerStatus, Interval, MrrMovementKind
+from crm_gateway.graphql.resolvers.analytics_series import new_customers_since, today_and_week_starts
 from crm_gateway.graphql.types.app_analytics import (
     AppAnalytics,
     CurrencyRatio,
@@ -101,8 +102,7 @@ async def app_analytics(ctx: GatewayContext, app_id: str, start_in: datetime | N
     }
     active_end = sum(int(last[c].get("active_customers") or 0) for c in currencies)
     active_start = sum(int((prior[c] or {}).get("active_customers") or 0) for c in currencies)
-    today = _day(ctx.now)
-    week_start = today - timedelta(days=6)
+    today, week_start = today_and_week_starts(ctx.now)
     new = total("new_customers", snaps)
     reactivated = total("reactivated_customers", snaps)
     churned = total("churned_customers", snaps)
@@ -130,8 +130,8 @@ async def app_analytics(ctx: GatewayContext, app_id: str, start_in: datetime | N
         active_customers=active_end,
         trial_customers=sum(int(last[c].get("trial_customers") or 0) for c in currencies),
         new_customers=new,
-        new_customers_today=total("new_customers", [s for s in snaps if _day(s["date"]) == today]),
-        new_customers_this_week=total("new_customers", [s for s in snaps if _day(s["date"]) >= week_start]),
+        new_customers_today=await new_customers_since(ctx, app_id, today),
+        new_customers_this_week=await new_customers_since(ctx, app_id, week_start),
         churned_customers=churned,
         reactivated_customers=reactivated,
         installs=total("installs", snaps),
@@ -149,6 +149,8 @@ async def app_analytics(ctx: GatewayContext, app_id: str, start_in: datetime | N
                      for d, v in sorted(per_day.items())],
         status_counts=await _status_counts(ctx, app_id),
         cohorts=jsonable(summary.get("cohorts")),
+        app_id=app_id,
+        summary_doc=summary,
     )
 
 

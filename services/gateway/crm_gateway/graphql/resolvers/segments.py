@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +27,18 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+_WORDS: dict[str, str] = {
+    "status": "status is {}", "plan": "plan is {}", "country": "country is {}", "paid": "paying now: {}",
+    "mrr_min": "MRR at least {}", "mrr_max": "MRR at most {}",
+    "last_paid_mrr_min": "MRR before churn at least {}", "last_paid_mrr_max": "MRR before churn at most {}",
+    "installed_from": "installed from {}", "installed_to": "installed until {}",
+    "last_active_from": "last active from {}", "last_active_to": "last active until {}",
+    "segment": "in segment {}", "include_test": "test shops included: {}",
+}
+
+
 def describe_filter(f: dict[str, Any]) -> str:
-    """A saved filter in words (its definition)."""
+    """A saved filter in words (its definition): "Customers whose status is CANCELLED or UNINSTALLED; ..."."""
     if not f:
         return "All customers (test shops excluded)."
     parts = []
@@ -35,9 +46,11 @@ def describe_filter(f: dict[str, Any]) -> str:
         value = f[key]
         if isinstance(value, Decimal128):
             value = value.to_decimal()
-        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        parts.append(f"{key} = {shown}")
-    return "Customers matching: " + "; ".join(parts) + "."
+        if isinstance(value, datetime):
+            value = value.strftime("%Y-%m-%d %H:%M UTC")
+        shown = " or ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        parts.append(_WORDS.get(key, key + " = {}").format(shown))
+    return "Customers whose " + "; ".join(parts) + "."
 
 
 def saved_segment(doc: dict[str, Any]) -> Segment:

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from crm_gateway.graphql.inputs import ShopProfileInput
 from crm_shared.clock import to_iso
 from crm_shared.errors import UserInputError
-from crm_shared.messages import BackfillApp, IngestShopProfiles, ShopProfile, SyncApp, send
-from crm_shared.store import sync_state
+from crm_shared.messages import IngestShopProfiles, ShopProfile, send
+from crm_shared.sync_requests import request_sync
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
@@ -21,10 +21,7 @@ MAX_PROFILES = 1000
 
 async def trigger_sync(ctx: GatewayContext, app_id: str, full: bool) -> None:
     """Mark the app QUEUED (a running sync stays RUNNING) and enqueue SyncApp (or BackfillApp when `full`)."""
-    await sync_state.mark_queued(ctx.db, app_id, ctx.now)
-    payload = BackfillApp(app_id=app_id, reason="manual") if full else SyncApp(app_id=app_id, reason="manual")
-    broker = ctx.broker()
-    await asyncio.to_thread(send, broker, payload)
+    await request_sync(ctx.db, ctx.broker(), app_id, full=full, reason="manual", now=ctx.now)
 
 
 async def report_shop_profiles(ctx: GatewayContext, app_id: str, profiles: list[ShopProfileInput]) -> int:

@@ -10,9 +10,11 @@ from strawberry.types import Info
 
 from crm_gateway.graphql.enums import Interval
 from crm_gateway.graphql.inputs import CustomerFilterInput, CustomerSortInput
+from crm_gateway.graphql.types.analytics_series import AcquisitionPoint, CurrencySeries
 from crm_gateway.graphql.types.app_analytics import AppAnalytics
 from crm_gateway.graphql.types.customer import Customer
 from crm_gateway.graphql.types.customer_connection import CustomerConnection
+from crm_gateway.graphql.types.export_link import ExportLink, ExportScope
 from crm_gateway.graphql.types.facets import CustomerFacets
 from crm_gateway.graphql.types.mrr_point import MrrPoint
 from crm_gateway.graphql.types.node import SHOP_GID, Node
@@ -74,6 +76,19 @@ class App(Node):
         ctx = info.context
         return CustomerFacets(facets=await customer_facets(ctx.db, q, ctx.now, ctx.list_index))
 
+    @strawberry.field(description="A signed, short-lived link to the CSV export of this list (or of every "
+                                  "customer with scope FULL): a plain GET needs no Authorization header, works "
+                                  "only for your organization's data and expires after a few minutes.")
+    async def customers_export_link(self, info: Info, filter: FilterArg = None, search: SearchArg = None,
+                                    sort: SortArg = None,
+                                    scope: Annotated[ExportScope, strawberry.argument(
+                                        description="FILTERED (this list) or FULL (every customer, test shops "
+                                                    "included).")] = ExportScope.FILTERED) -> ExportLink:
+        from crm_gateway.export_links import signed_export_link
+
+        return await signed_export_link(info.context, self.doc["_id"], filter, search, sort,
+                                        full=scope is ExportScope.FULL)
+
     @strawberry.field(description="URL of the CSV export (GET, same Authorization header) of this filtered list.")
     def customers_export_url(self, info: Info, filter: FilterArg = None, search: SearchArg = None,
                              sort: SortArg = None) -> str:
@@ -123,6 +138,37 @@ class App(Node):
         from crm_gateway.graphql.resolvers.analytics import app_analytics
 
         return await app_analytics(info.context, self.doc["_id"], from_, to)
+
+    @strawberry.field(description="MRR per currency over time, one point per day / ISO week / month of the range: "
+                                  "total MRR and paying customers at the bucket's end, and its movements as typed "
+                                  "amounts (for charts).")
+    async def revenue_series(
+        self,
+        info: Info,
+        from_: Annotated[datetime | None, strawberry.argument(name="from", description="Range start.")] = None,
+        to: Annotated[datetime | None, strawberry.argument(description="Range end (default now).")] = None,
+        interval: Annotated[Interval, strawberry.argument(description="DAY, WEEK or MONTH.")] = Interval.DAY,
+    ) -> list[CurrencySeries]:
+        from crm_gateway.graphql.resolvers.analytics import resolve_range
+        from crm_gateway.graphql.resolvers.analytics_series import revenue_series
+
+        start, end = resolve_range(info.context.now, from_, to)
+        return await revenue_series(info.context, self.doc["_id"], start, end, interval)
+
+    @strawberry.field(description="Installs, new customers, uninstalls, churned and reactivated customers per day / "
+                                  "ISO week / month of the range (every bucket, empty ones as zeros).")
+    async def acquisition_series(
+        self,
+        info: Info,
+        from_: Annotated[datetime | None, strawberry.argument(name="from", description="Range start.")] = None,
+        to: Annotated[datetime | None, strawberry.argument(description="Range end (default now).")] = None,
+        interval: Annotated[Interval, strawberry.argument(description="DAY, WEEK or MONTH.")] = Interval.DAY,
+    ) -> list[AcquisitionPoint]:
+        from crm_gateway.graphql.resolvers.analytics import resolve_range
+        from crm_gateway.graphql.resolvers.analytics_series import acquisition_series
+
+        start, end = resolve_range(info.context.now, from_, to)
+        return await acquisition_series(info.context, self.doc["_id"], start, end, interval)
 
     @strawberry.field(description="Total MRR per currency over time from the daily snapshots; each point is the "
                                   "bucket's last day, annotated with the bucket's MRR movements.")

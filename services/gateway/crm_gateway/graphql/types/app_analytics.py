@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from crm_gateway.graphql.enums import CustomerStatus, MrrMovementKind
+from crm_gateway.graphql.types.analytics_series import Cohorts, RetentionWindow
 from crm_gateway.graphql.types.money import Money
 
 
@@ -47,8 +51,10 @@ class AppAnalytics:
     active_customers: int = strawberry.field(description="Paying customers at the end of the range.")
     trial_customers: int = strawberry.field(description="Customers in trial at the end of the range.")
     new_customers: int = strawberry.field(description="Shops that first paid within the range.")
-    new_customers_today: int = strawberry.field(description="Shops that first paid today (UTC).")
-    new_customers_this_week: int = strawberry.field(description="Shops that first paid in the last 7 days.")
+    new_customers_today: int = strawberry.field(
+        description="Shops that first paid today (the UTC day of now), whatever the range.")
+    new_customers_this_week: int = strawberry.field(
+        description="Shops that first paid this week (since Monday 00:00 UTC of now's ISO week), whatever the range.")
     churned_customers: int = strawberry.field(description="Paying shops lost within the range.")
     reactivated_customers: int = strawberry.field(description="Churned shops that paid again within the range.")
     installs: int = strawberry.field(description="Installs within the range.")
@@ -72,3 +78,27 @@ class AppAnalytics:
     cohorts: JSON | None = strawberry.field(
         description="Install-month and first-paid-month cohorts as the analytics worker stores them in "
                     "app_summaries.cohorts (null before the first analytics run).")
+
+    app_id: strawberry.Private[str] = ""
+    summary_doc: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    @strawberry.field(description="The analytics worker's stored 30, 90 and 365-day retention (windows ending at its "
+                                  "last run, not at the range), per currency.")
+    def retention_windows(self) -> list[RetentionWindow]:
+        from crm_gateway.graphql.resolvers.analytics_series import retention_windows
+
+        return retention_windows(self.summary_doc)
+
+    @strawberry.field(description="Install-month and first-paid-month cohorts as typed rows (for a heat map).")
+    def cohort_rows(self) -> Cohorts:
+        from crm_gateway.graphql.resolvers.analytics_series import cohort_rows
+
+        return cohort_rows(self.summary_doc)
+
+    @strawberry.field(description="Mean paying lifetime in days of the customers who paid at some moment of the "
+                                  "range, each counted from customerSince to the earlier of its churn and the "
+                                  "range end; null when nobody paid within the range.")
+    async def average_lifetime_in_range_days(self, info: Info) -> float | None:
+        from crm_gateway.graphql.resolvers.analytics_series import average_lifetime_in_range
+
+        return await average_lifetime_in_range(info.context, self.app_id, self.range_from, self.range_to)

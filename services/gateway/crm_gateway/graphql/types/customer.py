@@ -46,6 +46,9 @@ class Customer(Node):
     status: CustomerStatus = strawberry.field(description="Current status (see CustomerStatus for the rules).")
     plan: str = strawberry.field(description="Name of the live or last non-test subscription charge, \"Free\" if none.")
     mrr: Money = strawberry.field(description=MRR_RULES)
+    last_paid_mrr: Money | None = strawberry.field(
+        description="Pre-churn MRR: the MRR just before the customer stopped paying (the current MRR while paying); "
+                    "null for a shop that never paid. Filter with lastPaidMrrMin/Max, sort with LAST_PAID_MRR.")
     usage_run_rate: Money = strawberry.field(description="30-day run-rate of usage charges (not part of MRR).")
     billing_interval: BillingInterval | None = strawberry.field(
         description="Billing interval of the live or last subscription.")
@@ -91,6 +94,7 @@ class Customer(Node):
             status=CustomerStatus(doc["status"]),
             plan=str(doc.get("plan") or "Free"),
             mrr=money(doc.get("mrr"), currency),
+            last_paid_mrr=money(doc["last_paid_mrr"], currency) if doc.get("last_paid_mrr") is not None else None,
             usage_run_rate=money(doc.get("usage_run_rate"), currency),
             billing_interval=BillingInterval(interval) if interval else None,
             billing_interval_inferred=bool(doc.get("billing_interval_inferred")),
@@ -123,7 +127,7 @@ class Customer(Node):
             return self.doc
         return await info.context.loaders.customers.load(self.doc["_id"]) or self.doc
 
-    @strawberry.field(description="Timeline, oldest first, paginated.")
+    @strawberry.field(description="Timeline, oldest first (or newest first with newestFirst), paginated both ways.")
     async def timeline(
         self,
         info: Info,
@@ -131,10 +135,16 @@ class Customer(Node):
         after: Annotated[str | None, strawberry.argument(description="Cursor of the entry before the page.")] = None,
         types: Annotated[list[TimelineEntryType] | None,
                          strawberry.argument(description="Only entries of these types.")] = None,
+        last: Annotated[int | None, strawberry.argument(
+            description="Backward page size (max 250): the entries just before `before`.")] = None,
+        before: Annotated[str | None, strawberry.argument(
+            description="Cursor of the entry after the page (backward paging).")] = None,
+        newest_first: Annotated[bool, strawberry.argument(
+            description="Newest entry first (what a profile shows); cursors are bound to the order.")] = False,
     ) -> TimelineConnection:
         from crm_gateway.graphql.resolvers.timeline import timeline_page
 
-        return timeline_page(await self.full_doc(info), first, after, types)
+        return timeline_page(await self.full_doc(info), first, after, types, last, before, newest_first)
 
     @strawberry.field(description="The shop's Partner API transactions for this app, paginated.")
     async def transactions(
@@ -151,14 +161,18 @@ class Customer(Node):
 
         return await transactions_page(info.context, self.doc, first, after, sort, status)
 
-    @strawberry.field(description="The customer's MRR as a step series, each step annotated with its cause.")
-    async def mrr_history(self, info: Info) -> list[MrrPoint]:
-        doc = await self.full_doc(info)
-        return [
-            MrrPoint(at=p["at"], mrr=money(p.get("mrr"), p.get("currency") or doc.get("currency")),
-                     annotation=p.get("annotation"))
-            for p in doc.get("mrr_history") or []
-        ]
+    @strawberry.field(description="The customer's MRR as a step series, each step annotated with its cause "
+                                  "(the timeline entry type) and the plan from then on.")
+    async def mrr_history(
+        self,
+        info: Info,
+        close_at_now: Annotated[bool, strawberry.argument(
+            description="End the series with a closing point at now carrying the current value (for charts); "
+                        "its annotation is null.")] = False,
+    ) -> list[MrrPoint]:
+        from crm_gateway.graphql.resolvers.mrr_history import mrr_history_points
+
+        return mrr_history_points(await self.full_doc(info), info.context.now, close_at_now)
 
 
 @strawberry.type(description="An edge of a customer connection.")

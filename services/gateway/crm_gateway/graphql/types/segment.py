@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from crm_gateway.graphql.inputs import CustomerFilterInput, CustomerSortInput
 from crm_gateway.graphql.types.customer_connection import CustomerConnection
+from crm_gateway.graphql.types.segment_threshold import SegmentThreshold
 
 
 @strawberry.type(description="A group of customers: pre-built (VIP, AT_RISK, GROWTH, NEW; definitions below, "
@@ -23,6 +24,24 @@ class Segment:
     built_in: bool = strawberry.field(description="Pre-built (true) or saved by a user (false).")
     created_at: datetime | None = strawberry.field(default=None, description="When a saved segment was saved.")
     saved_filter: strawberry.Private[dict[str, Any] | None] = None
+
+    @strawberry.field(description="Pre-built segments: the percentile thresholds they use now, per currency "
+                                  "(empty for AT_RISK, NEW and saved segments).")
+    async def thresholds(self, info: Info) -> list[SegmentThreshold]:
+        from crm_gateway.graphql.resolvers.segment_thresholds import app_summary, thresholds
+
+        if not self.built_in:
+            return []
+        return thresholds(self.key, await app_summary(info.context, self.app_id))
+
+    @strawberry.field(description="The definition in words with today's thresholds filled in (VIP: the MRR floor "
+                                  "per currency; GROWTH: its MRR band and the highest-priced plan).")
+    async def live_definition(self, info: Info) -> str:
+        from crm_gateway.graphql.resolvers.segment_thresholds import app_summary, live_definition
+
+        if not self.built_in:
+            return self.definition
+        return live_definition(self.key, self.definition, await app_summary(info.context, self.app_id))
 
     @strawberry.field(description="Members (test shops excluded), counted now.")
     async def count(self, info: Info) -> int:
