@@ -65,9 +65,11 @@ async def seed(db: AsyncDatabase) -> Seeded:
         metrics.append(make_metric(APP_A1, "EUR", day, f"{200 + d}.00", 10, new="1.00"))
     await db[APP_METRICS].insert_many(metrics)
     await db[APP_SUMMARIES].insert_one({"_id": APP_A1, "app_id": APP_A1, "computed_at": NOW,
-                                        "cohorts": {"install_month": [{"cohort": "2026-01", "size": 5}],
+                                        "cohorts": {"install_month": [{"cohort": "2026-01", "size": 5, "ever_paid": 2,
+                                                                      "installed": [5], "paying": [2]}],
                                                     "first_paid_month": [{"cohort": "2026-01", "currency": "USD",
-                                                                          "size": 2, "mrr": Decimal128("58.00")}]}})
+                                                                          "size": 2, "paying": [2],
+                                                                          "mrr": [Decimal128("58.00")]}]}})
     await db[SYNC_STATE].insert_one({"_id": APP_A1, "app_id": APP_A1, "state": "IDLE", "last_synced_at": NOW,
                                      "last_error": None, "progress": None, "events_synced": 1234,
                                      "transactions_synced": 56})

@@ -43,8 +43,8 @@ async def test_analytics_over_a_range_per_currency(client: httpx.AsyncClient, se
     assert abs(a["logoRetentionRate"] - (89 - 20 - 0) / 79) < 1e-9
     assert a["reactivationRate"] is None
     assert len(a["acquisition"]) == 10 and a["cohorts"] == {
-        "install_month": [{"cohort": "2026-01", "size": 5}],
-        "first_paid_month": [{"cohort": "2026-01", "currency": "USD", "size": 2, "mrr": "58.00"}]}
+        "install_month": [{"cohort": "2026-01", "size": 5, "ever_paid": 2, "installed": [5], "paying": [2]}],
+        "first_paid_month": [{"cohort": "2026-01", "currency": "USD", "size": 2, "paying": [2], "mrr": ["58.00"]}]}
     assert sum(s["count"] for s in a["statusCounts"]) == len([d for d in seeded.customers[APP_A1] if not d["is_test"]])
 
 

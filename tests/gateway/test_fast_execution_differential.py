@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 
 from crm_gateway import app as gateway_app
+from crm_gateway import export_links
 from crm_gateway.graphql.schema import make_schema
 from crm_gateway.graphql.types.node import customer_global_id
 from tests.gateway.conftest import APP_A1, APP_A2, APP_B, Seeded, make_client
@@ -107,7 +108,9 @@ def count_values(data: Any) -> int:
 @pytest.fixture
 async def both(seeded: Seeded, redis_url: str, monkeypatch: pytest.MonkeyPatch
                ) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
-    """A gateway with the fast executor and one without, on the same seeded database."""
+    """A gateway with the fast executor and one without, on the same seeded database (signed export links
+    carry an expiry in wall time: frozen, so both answers sign the same link)."""
+    monkeypatch.setattr(export_links, "wall_clock", lambda: 1_800_000_000.0)
     fast = make_client(seeded.db, redis_url)
     monkeypatch.setattr(gateway_app, "make_schema", functools.partial(make_schema, fast_execution=False))
     standard = make_client(seeded.db, redis_url)

@@ -68,7 +68,7 @@ async def test_only_the_current_run_ends_itself(db) -> None:
     await sync_state.mark_failed(db, APP, "new", "boom", True)
     doc = await sync_state.load(db, APP)
     assert (doc["state"], doc["last_error"], doc["last_error_permanent"]) == ("FAILED", "boom", True)
-    assert doc["run"]["lease_expires_at"] is None
+    assert doc["run"]["lease_expires_at"] is None and doc["run"]["outcome"] == "failed"
     with pytest.raises(IllegalTransitionError):  # FAILED -> IDLE is no move
         await sync_state.mark_idle(db, APP, "new", NOW)
 
@@ -81,13 +81,21 @@ async def test_the_lease_mirror_tells_whether_an_import_runs(db) -> None:
     assert not await sync_state.import_in_progress(db, APP)
 
 
-def test_a_request_is_covered_only_by_a_run_started_after_it() -> None:
+def completed(info: sync_state.RunInfo, outcome: str = "completed") -> sync_state.RunInfo:
+    return {**info, "lease_expires_at": None, "outcome": outcome}
+
+
+def test_a_request_is_covered_only_by_a_completed_run_started_after_it() -> None:
     t = wall_clock()
-    doc: sync_state.SyncStateDoc = {"run": run("r", 60, started=t)}
+    doc: sync_state.SyncStateDoc = {"run": completed(run("r", 60, started=t))}
     assert sync_state.covers(doc, "incremental", None, t - timedelta(seconds=1))
     assert not sync_state.covers(doc, "incremental", None, t + timedelta(seconds=1))
     assert not sync_state.covers(doc, "backfill", None, t - timedelta(seconds=1))  # an incremental run is no backfill
-    backfill: sync_state.SyncStateDoc = {"run": run("r", 60, kind="backfill", since="2024-01-01", started=t)}
+    # A run still going, or one that failed, satisfies nothing: the request runs (or waits for the lease) itself.
+    assert not sync_state.covers({"run": run("r", 60, started=t)}, "incremental", None, t - timedelta(seconds=1))
+    failed: sync_state.SyncStateDoc = {"run": completed(run("r", 60, started=t), "failed")}
+    assert not sync_state.covers(failed, "incremental", None, t - timedelta(seconds=1))
+    backfill: sync_state.SyncStateDoc = {"run": completed(run("r", 60, kind="backfill", since="2024-01-01", started=t))}
     assert sync_state.covers(backfill, "incremental", None, t)
     assert sync_state.covers(backfill, "backfill", "2025-01-01", t)
     assert not sync_state.covers(backfill, "backfill", "2023-01-01", t)  # asks for more history

@@ -21,8 +21,9 @@ Document (``_id`` = app id)::
     app_id, state, queued_at, started_at, last_synced_at (the clock of the services, `CRM_NOW` when frozen),
     last_error, last_error_permanent, progress (0.0–1.0 or None), events_synced, transactions_synced,
     malformed_count,
-    run: {id, kind ("incremental" | "backfill"), since, started_at, lease_expires_at}   the current or last run;
-         wall-clock times (leases expire in real time); lease_expires_at is None once the run ended
+    run: {id, kind ("incremental" | "backfill"), since, started_at, lease_expires_at, outcome}   the current or
+         last run; wall-clock times (leases expire in real time); lease_expires_at is None and outcome
+         "completed" or "failed" once the run ended
     streams: {"events": StreamPosition, "transactions": StreamPosition}   checkpoints, see crm_sync.streams
 """
 
@@ -42,6 +43,7 @@ from crm_shared.mongo import SYNC_STATE
 COLLECTION = SYNC_STATE
 
 INCREMENTAL, BACKFILL = "incremental", "backfill"
+COMPLETED = "completed"
 
 
 class State(enum.StrEnum):
@@ -94,6 +96,7 @@ class RunInfo(TypedDict, total=False):
     since: str | None
     started_at: datetime
     lease_expires_at: datetime | None
+    outcome: str  # "completed" | "failed", once the run ended
 
 
 class SyncStateDoc(TypedDict, total=False):
@@ -148,10 +151,11 @@ def is_import(doc: SyncStateDoc | None, wall_now: datetime) -> bool:
 
 
 def covers(doc: SyncStateDoc | None, kind: str, since: str | None, requested_at: datetime) -> bool:
-    """Whether a run started at or after `requested_at` already does what a request of `kind` asks."""
+    """Whether a run started at or after `requested_at` and completed did what a request of `kind` asks (a run
+    still going or one that failed does not: the request runs, or waits for the lease, itself)."""
     run = (doc or {}).get("run") or {}
     started = run.get("started_at")
-    if started is None or started < requested_at:
+    if started is None or started < requested_at or run.get("outcome") != COMPLETED:
         return False
     if kind == INCREMENTAL:
         return True  # any run reads the newest data
@@ -209,9 +213,10 @@ async def renew(db: AsyncDatabase[Any], app_id: str, run_id: str, lease_expires_
 
 
 async def _end_run(db: AsyncDatabase[Any], app_id: str, run_id: str, target: State, fields: dict[str, Any]) -> None:
+    outcome = COMPLETED if target is IDLE else "failed"
     result = await db[COLLECTION].update_one(
         {"_id": app_id, "state": RUNNING.value, "run.id": run_id},
-        {"$set": {"state": target.value, "run.lease_expires_at": None, **fields}},
+        {"$set": {"state": target.value, "run.lease_expires_at": None, "run.outcome": outcome, **fields}},
     )
     if not result.matched_count:
         current = (await load(db, app_id)).get("state")
