@@ -151,11 +151,17 @@ async def _sync(db: AsyncDatabase, redis: Redis, app_id: str, run_id: str, kind:
                 floor=now() - timedelta(days=365 * settings.sync_backfill_default_years),
             )
             progress: dict[str, float | None] = {}
+            shown: list[float] = []
 
             def on_progress(stream: str, value: float | None) -> float | None:
+                # The slowest stream's share, never moving back: a stream's first report may come after the
+                # other's and be lower, and a page's oldest item may be newer than the previous page's.
                 progress[stream] = value
                 known = [v for v in progress.values() if v is not None]
-                return min(known) if known else None
+                if not known:
+                    return None
+                shown.append(max(min(known), shown[-1] if shown else 0.0))
+                return shown[-1]
 
             async def _notify(shop_ids: list[str]) -> None:
                 if notify is not None:

@@ -153,6 +153,13 @@ def retention_windows(summary: dict[str, Any]) -> list[RetentionWindow]:
     return out
 
 
+def _series(value: Any) -> list[Any]:
+    """A stored per-month series; a lone value (documents written before the series existed) is one point."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def cohort_rows(summary: dict[str, Any]) -> Cohorts:
     """app_summaries.cohorts as typed rows."""
     stored = summary.get("cohorts") or {}
@@ -160,14 +167,14 @@ def cohort_rows(summary: dict[str, Any]) -> Cohorts:
         install_month=[
             InstallCohortRow(cohort=str(c["cohort"]), size=int(c.get("size") or 0),
                              ever_paid=int(c.get("ever_paid") or 0),
-                             installed=[int(x) for x in c.get("installed") or []],
-                             paying=[int(x) for x in c.get("paying") or []])
+                             installed=[int(x) for x in _series(c.get("installed"))],
+                             paying=[int(x) for x in _series(c.get("paying"))])
             for c in stored.get("install_month") or []
         ],
         first_paid_month=[
             PaidCohortRow(cohort=str(c["cohort"]), currency_code=str(c.get("currency") or "USD"),
-                          size=int(c.get("size") or 0), paying=[int(x) for x in c.get("paying") or []],
-                          mrr=[money(x, c.get("currency")) for x in c.get("mrr") or []])
+                          size=int(c.get("size") or 0), paying=[int(x) for x in _series(c.get("paying"))],
+                          mrr=[money(x, c.get("currency")) for x in _series(c.get("mrr"))])
             for c in stored.get("first_paid_month") or []
         ],
     )
