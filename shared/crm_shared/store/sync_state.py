@@ -30,8 +30,8 @@ Document (``_id`` = app id)::
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, TypedDict, cast
 
 from pymongo import ASCENDING, IndexModel
