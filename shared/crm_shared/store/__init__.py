@@ -18,7 +18,7 @@ State
 
 Each module names its collection (`crm_shared.mongo`), declares its document shape as a typed dict and its
 indexes (`INDEXES`, created for every service by `indexes.ensure_base_indexes`; a service's own, such as
-`customers.list_indexes` or `GATEWAY_INDEXES`, created by that service through the module's `create_indexes`).
+`customers.list_query_indexes` or `GATEWAY_INDEXES`, created by that service through the module's `create_indexes`).
 Services call these functions and nothing else touches the collections: `tests/test_store_ownership.py` fails
 on code outside this package that indexes a database by a collection or calls a collection's methods.
 """

@@ -38,7 +38,7 @@ WRITE_CHUNK = 1000
 INDEXES = [IndexModel([("app_id", ASCENDING), ("shop_id", ASCENDING)], unique=True)]
 #: The analytics worker's refresh: customers whose next_change_at has passed.
 REFRESH_INDEXES = [IndexModel([("app_id", ASCENDING), ("next_change_at", ASCENDING)])]
-#: Paths the gateway's list filters on alone (`list_indexes`).
+#: Paths the gateway's list filters on alone (`list_query_indexes`).
 FILTER_PATHS = ("status", "segments", "plan", "paid", "country", "is_test")
 
 
@@ -87,7 +87,7 @@ class CustomerDoc(TypedDict, total=False):
     computed_at: datetime
 
 
-def list_indexes(sort_columns: Iterable[str]) -> list[IndexModel]:
+def list_query_indexes(sort_columns: Iterable[str]) -> list[IndexModel]:
     """Every index the gateway's list queries rely on, for its sortable `sort_columns`.
 
     Equality-sort-range: every list query is `app_id` equality, then the sort column, then `_id` as
