@@ -49,3 +49,18 @@ def test_values_come_from_the_environment_and_are_validated(monkeypatch) -> None
         assert "SYNC_PAGE_SIZE" in str(exc)
     else:
         raise AssertionError("a page size above 250 must be refused at start")
+
+
+def test_every_service_client_bounds_the_wait_for_a_reply(monkeypatch) -> None:
+    """A MongoDB that takes a request and never answers fails the operation instead of hanging a worker."""
+    from crm_shared.mongo import new_client
+    from crm_shared.settings import get_settings
+
+    monkeypatch.setenv("MONGODB_SOCKET_TIMEOUT_SECONDS", "7.5")
+    get_settings.cache_clear()
+    try:
+        client = new_client("mongodb://127.0.0.1:1/?directConnection=true", server_selection_seconds=2)
+        assert client.options.pool_options.socket_timeout == 7.5
+        assert client.options.server_selection_timeout == 2
+    finally:
+        get_settings.cache_clear()

@@ -8,7 +8,7 @@ collection directly:
 - indexing a database by a collection name (``db[CUSTOMERS]``, ``ctx.db["customers"]``, ``self._db()[APPS]``),
 - ``db.get_collection(...)`` and the other collection-level calls of a database,
 - a collection as an attribute of a database (``db.customers``),
-- importing a collection name from `crm_shared.mongo` (only `get_db` / `get_client` are for everyone),
+- importing a collection name from `crm_shared.mongo` (only `get_db` / `get_client` / `new_client` are for everyone),
 - calling a collection's read or write methods (``.find_one``, ``.bulk_write``, ``.aggregate``, ``.watch`` ...)
   on anything, e.g. a collection kept in a variable.
 
@@ -44,7 +44,7 @@ EXCLUDED: dict[Path, str] = {
 ALLOWED: dict[tuple[str, str, str], str] = {}
 
 #: What `crm_shared.mongo` may export to code outside the store (connections, not collections).
-MONGO_PUBLIC = frozenset({"get_db", "get_client"})
+MONGO_PUBLIC = frozenset({"get_db", "get_client", "new_client"})
 
 #: Read and write methods of a pymongo collection.  ``find`` is left out (``str.find``); ``db[...]`` and the
 #: imported names catch a `find` on a collection.

@@ -38,3 +38,23 @@ def test_a_worker_whose_parent_is_killed_exits(package: str, redis_url: str, mon
         if starter.poll() is None:
             starter.kill()
             starter.wait()
+
+
+def test_sigusr1_logs_what_the_worker_threads_wait_for(redis_url: str, mongo_uri: str, tmp_path) -> None:
+    """`kill -USR1` of a worker logs every task of its threads and the awaits it is in (for a run that seems
+    stuck); the worker keeps running."""
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "crm_sync", "worker"], stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "MONGODB_DB": "worker_process_test"})
+    try:
+        wait_for("the worker to start", lambda: "worker.started" in log.read_text(), timeout=60)
+        os.kill(worker.pid, signal.SIGUSR1)
+        wait_for("the task dump", lambda: "worker.tasks" in log.read_text(), timeout=60)
+        assert worker.poll() is None
+        worker.terminate()
+        assert worker.wait(60) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()

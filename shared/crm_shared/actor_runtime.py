@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -26,6 +27,8 @@ from dramatiq.middleware import Middleware
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
+
+from crm_shared.mongo import new_client
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,7 +45,7 @@ class Clients:
     @classmethod
     def open(cls, mongodb_uri: str, db_name: str, redis_url: str) -> Clients:
         """New clients (call on the event loop that will use them)."""
-        mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_uri, tz_aware=True)
+        mongo = new_client(mongodb_uri, server_selection_seconds=30.0)
         return cls(db=mongo[db_name], redis=Redis.from_url(redis_url), mongo=mongo)
 
     async def aclose(self) -> None:
@@ -53,6 +56,40 @@ class Clients:
 class _State(threading.local):
     runner: asyncio.Runner | None = None
     resources: Any = None
+
+
+#: The event loops of every worker thread (for `running_tasks`).
+_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def running_tasks() -> list[str]:
+    """Every task of every worker thread's loop with the stack it waits in (what `kill -USR1` logs).
+
+    A diagnostic read from another thread: a task may finish meanwhile, which only shortens the answer."""
+    found: list[str] = []
+    for loop in list(_LOOPS):
+        if loop.is_closed():
+            continue
+        try:
+            tasks = list(asyncio.all_tasks(loop))
+        except RuntimeError:  # the set changed while copied: the loop is busy, try it once more
+            tasks = list(asyncio.all_tasks(loop))
+        for task in tasks:
+            found.append(f"{task.get_name()}: {' -> '.join(_awaiting(task.get_coro())) or 'not started'}")
+    return found
+
+
+def _awaiting(coro: Any) -> list[str]:
+    """The chain of coroutines `coro` waits in, outermost first (``cr_await`` / ``gi_yieldfrom`` links)."""
+    chain: list[str] = []
+    while coro is not None and len(chain) < 60:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None) or getattr(coro, "ag_frame", None)
+        if frame is None:
+            chain.append(type(coro).__name__)
+            break
+        chain.append(f"{frame.f_code.co_name} ({frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno})")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None) or getattr(coro, "ag_await", None)
+    return chain
 
 
 class ThreadRuntime(Generic[R]):
@@ -74,6 +111,7 @@ class ThreadRuntime(Generic[R]):
             local.runner = asyncio.Runner()
 
         async def with_resources() -> T:
+            _LOOPS.add(asyncio.get_running_loop())
             if local.resources is None:
                 local.resources = self._open()
             return await job(local.resources)

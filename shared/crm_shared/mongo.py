@@ -35,12 +35,24 @@ SIGNING_KEYS = "signing_keys"
 _clients: dict[str, AsyncMongoClient[Any]] = {}
 
 
+def new_client(uri: str | None = None, server_selection_seconds: float = 5.0) -> AsyncMongoClient[Any]:
+    """A new client for `uri` (default `MONGODB_URI`) with the options every service uses.
+
+    Each reply is awaited at most `MONGODB_SOCKET_TIMEOUT_SECONDS`: a server that takes a request and never
+    answers (seen once with a server restarted under a running sync) fails the operation, which is retried,
+    instead of blocking the worker's run forever."""
+    settings = get_settings()
+    return AsyncMongoClient(uri or settings.mongodb_uri, tz_aware=True,
+                            serverSelectionTimeoutMS=int(server_selection_seconds * 1000),
+                            socketTimeoutMS=int(settings.mongodb_socket_timeout_seconds * 1000))
+
+
 def get_client(uri: str | None = None) -> AsyncMongoClient[Any]:
     """A process-wide client for `uri` (default `MONGODB_URI`)."""
     uri = uri or get_settings().mongodb_uri
     client = _clients.get(uri)
     if client is None:
-        client = AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=5000)
+        client = new_client(uri)
         _clients[uri] = client
     return client
 

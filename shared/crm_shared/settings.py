@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     mongodb_db: str = Field("crm", alias="MONGODB_DB",
                             description="database name; `make run`: `crm_demo`, or `crm_scenario_<hash>` for a "
                                         "scenario")
+    mongodb_socket_timeout_seconds: float = Field(
+        120.0, alias="MONGODB_SOCKET_TIMEOUT_SECONDS", gt=0,
+        description="longest wait for one MongoDB reply; a server that stops answering fails the operation "
+                    "(retried) instead of hanging a worker forever")
     redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL",
                            description="broker, leases and rate-limit store; unset, `make run` starts a private "
                                        "redis-server")

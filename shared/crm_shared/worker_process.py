@@ -19,6 +19,7 @@ from collections.abc import Iterable
 import dramatiq
 from dramatiq import Worker
 
+from crm_shared.actor_runtime import running_tasks
 from crm_shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -38,6 +39,8 @@ def run_worker(broker: dramatiq.Broker, queues: Iterable[str], threads: int, par
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
+    # `kill -USR1 <pid>` logs what every worker thread's tasks are waiting for (a run that seems stuck).
+    signal.signal(signal.SIGUSR1, lambda _s, _f: log.warning("worker.tasks", tasks=running_tasks()))
     parent = parent_pid or os.getppid()
     broker.emit_after("process_boot")
     worker = Worker(broker, queues=set(queues), worker_threads=threads)

@@ -31,12 +31,21 @@ def _page(n: int) -> Page:
 
 
 def _runner(db: Any, log: list[tuple[str, int]], store_delay: float, fail_fetch_at: int | None = None,
-            fail_store_at: int | None = None) -> StreamRunner:
+            fail_store_at: int | None = None, fetch_delay: float = 0.0,
+            lose_a_cancellation: bool = False) -> StreamRunner:
+    lost: list[bool] = []
+
     async def fetch(after: str | None, window: Window) -> Page:
         n = 1 if after is None else int(after[1:]) + 1
         log.append(("fetched", n))
         if n == fail_fetch_at:
             raise RetryableError("Partner API unreachable")
+        try:
+            await asyncio.sleep(fetch_delay)
+        except asyncio.CancelledError:
+            if not lose_a_cancellation or lost:
+                raise
+            lost.append(True)  # as Python 3.11's wait_for does when the request completes at that moment
         return _page(n)
 
     async def store(db: Any, docs: list[dict[str, Any]], now: datetime) -> StoreResult:
@@ -97,3 +106,21 @@ async def test_a_failed_store_stops_the_fetcher(db) -> None:
     assert not left & {"StreamRunner._fetch_ahead", "Queue.get"}
     st = await sync_state(db, APP)
     assert st["streams"]["events"]["cursor"] == "c1"
+
+
+async def test_a_fetcher_that_loses_a_cancellation_still_stops_with_the_run(db) -> None:
+    """A failed store cancels the fetcher while it waits for the Partner API; the cancellation is lost on the
+    way (gql's wait_for on Python 3.11), so the fetcher goes on until the queue is full. The run must still end
+    with the store's error instead of waiting for that fetcher for ever (seen as a sync stuck in RUNNING)."""
+    log: list[tuple[str, int]] = []
+    runner = _runner(db, log, store_delay=0.0, fail_store_at=2, fetch_delay=0.3, lose_a_cancellation=True)
+    run = asyncio.ensure_future(runner.run(INCREMENTAL))
+    await asyncio.wait({run}, timeout=60)  # it ends in about a second; never, when the fetcher is awaited blindly
+    try:
+        assert run.done(), "the run is still waiting for its fetcher"
+    finally:
+        run.cancel()
+    with pytest.raises(RetryableError, match="MongoDB"):
+        run.result()
+    left = {task.get_coro().__qualname__ for task in asyncio.all_tasks()}  # type: ignore[union-attr]
+    assert not left & {"StreamRunner._fetch_ahead", "Queue.get", "Queue.put"}

@@ -15,7 +15,6 @@ The watermark moves only when a run completes, to the newest timestamp seen.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -57,6 +56,28 @@ async def _next_page(pages: asyncio.Queue[Page], fetcher: asyncio.Task[None]) ->
         fetcher.result()  # raises the fetch error
         raise RuntimeError("the page fetcher stopped before the last page")
     return pages.get_nowait()
+
+
+async def _stop(fetcher: asyncio.Task[None], pages: asyncio.Queue[Page]) -> None:
+    """Cancel the page fetcher and wait until it has ended.
+
+    One cancellation is not enough: Python 3.11's ``asyncio.wait_for`` (which gql's client wraps each request
+    in) loses a cancellation that arrives as the request completes, and the fetcher then goes on until it
+    blocks for ever on the full queue, holding the run (and the worker thread) with it. So cancel again, and
+    empty the queue, until it has ended. Our own cancellation meanwhile is re-raised once it has."""
+    interrupted = False
+    while not fetcher.done():
+        fetcher.cancel()
+        while not pages.empty():
+            pages.get_nowait()
+        try:
+            await asyncio.wait({fetcher}, timeout=0.5)
+        except asyncio.CancelledError:
+            interrupted = True
+    if not fetcher.cancelled():
+        fetcher.exception()  # retrieved: the run's own error is the one reported
+    if interrupted:
+        raise asyncio.CancelledError
 
 
 @dataclass(frozen=True)
@@ -178,10 +199,7 @@ class StreamRunner:
                 if not (page.has_next_page and page.edges):
                     return
         finally:
-            if not fetcher.done():
-                fetcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await fetcher
+            await _stop(fetcher, pages)
 
     async def _fetch_ahead(self, cursor: str | None, window: Window, pages: asyncio.Queue[Page]) -> None:
         while True:

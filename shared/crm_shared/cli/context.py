@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import dramatiq
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.broker import make_broker
 from crm_shared.connections import Connector
 from crm_shared.errors import UserInputError
+from crm_shared.mongo import new_client
 from crm_shared.settings import get_settings
 from crm_shared.store.indexes import ensure_base_indexes
 
@@ -41,8 +41,7 @@ def read_token(from_stdin: bool, prompt: str = "Partner API access token: ") -> 
 async def database() -> AsyncIterator[AsyncDatabase[Any]]:
     """The CRM database (MONGODB_URI, MONGODB_DB) on a client closed afterwards."""
     settings = get_settings()
-    client: AsyncMongoClient[Any] = AsyncMongoClient(settings.mongodb_uri, tz_aware=True,
-                                                     serverSelectionTimeoutMS=10000)
+    client = new_client(settings.mongodb_uri, server_selection_seconds=10.0)
     try:
         db = client[settings.mongodb_db]
         await ensure_base_indexes(db)
