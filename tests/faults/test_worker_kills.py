@@ -26,7 +26,10 @@ from tests.faults.harness import (
 
 @pytest.fixture
 def stack(services: dict[str, str], tmp_path: Path) -> Iterator[FaultStack]:
-    running = start_fault_stack(tmp_path, services["mongodb_uri"], seed=11, shops=70)
+    # The throttle is not what these tests are about: three times the Partner API's rate (the simulator's and the
+    # sync's alike) keeps the backfill, killed three times, and its uninterrupted reference short.
+    running = start_fault_stack(tmp_path, services["mongodb_uri"], seed=11, shops=70,
+                                extra_env={"PARTNER_SIM_RATE": "12", "PARTNER_API_RATE": "12"})
     try:
         yield running
     finally:
