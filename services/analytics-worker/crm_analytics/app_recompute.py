@@ -8,6 +8,7 @@ summary document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_analytics.raw_data import app_reports_activity
+from crm_shared.alerts import emit as alerts
 from crm_shared.analytics import compute_app
 from crm_shared.analytics.days import day_start
 from crm_shared.analytics.segments import BUILT_IN_DEFINITIONS, BUILT_IN_NAMES
@@ -76,8 +78,10 @@ async def _chunked_write(db: AsyncDatabase, collection: str, ops: list[Any]) -> 
         await db[collection].bulk_write(ops[i:i + WRITE_CHUNK], ordered=False)
 
 
-async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> RecomputeResult:
-    """Recompute every app-level number of `app_id` as of `now` and store it."""
+async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime,
+                        notify: Callable[[set[str]], None] | None = None) -> RecomputeResult:
+    """Recompute every app-level number of `app_id` as of `now` and store it (segment events and their
+    webhook deliveries are recorded before the segments; `notify` gets the endpoints that got deliveries)."""
     stored = [from_mongo(d) for d in await customers.for_recompute(db, app_id, CUSTOMER_FIELDS)]
     activity = await app_reports_activity(db, app_id)
     comp = compute_app(stored, now, activity)
@@ -88,7 +92,10 @@ async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> Recomp
         keys = comp.segments[c["_id"]] + sorted(k for k, ids in saved.items() if c["_id"] in ids)
         if keys != (c.get("segments") or []):
             changed[c["_id"]] = keys
+    endpoints = await alerts.record_segment_changes(db, app_id, changed, now)
     await customers.set_segments(db, changed)
+    if endpoints and notify is not None:
+        notify(endpoints)
 
     wanted = {d["_id"]: d for d in (metrics_document(app_id, s) for s in comp.snapshots)}
     existing = {d["_id"]: d async for d in db[APP_METRICS].find({"app_id": app_id})}
@@ -104,4 +111,5 @@ async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> Recomp
     await db[APP_SUMMARIES].replace_one(
         {"_id": app_id}, to_mongo({"_id": app_id, "app_id": app_id, "computed_at": now, **summary}), upsert=True
     )
+    await alerts.segments_settled(db, app_id, now)
     return RecomputeResult(len(stored), len(changed), len(metric_ops), len(stale))

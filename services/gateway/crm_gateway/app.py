@@ -11,7 +11,7 @@ import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from crm_gateway.console import console_routes
@@ -85,6 +85,7 @@ def create_app(
 
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),  # subscriptions (graphql-transport-ws)
         Route("/export/customers.csv", make_export_endpoint(get_database, clock), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", make_readyz(get_database, get_redis_url, index), methods=["GET"]),

@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_gateway.sorting import SORT_FIELDS
+from crm_shared.alerts.emit import ensure_indexes as ensure_alert_indexes
 from crm_shared.mongo import (
     APP_METRICS,
     CUSTOMERS,
@@ -54,3 +55,4 @@ async def ensure_indexes(db: AsyncDatabase) -> None:
     await db[APP_METRICS].create_indexes([IndexModel([("app_id", ASCENDING), ("date", ASCENDING)], name="by_date")])
     await db[SAVED_SEGMENTS].create_indexes([IndexModel([("app_id", ASCENDING), ("created_at", ASCENDING)])])
     await db[SYNC_STATE].create_indexes([IndexModel([("app_id", ASCENDING)])])
+    await ensure_alert_indexes(db)

@@ -22,6 +22,7 @@ from crm_gateway.graphql.limits import MAX_ALIASES, MAX_DEPTH, DocumentBudgetRul
 from crm_gateway.graphql.mutation import Mutation
 from crm_gateway.graphql.query import Query
 from crm_gateway.graphql.read_only_keys import ReadOnlyKeys
+from crm_gateway.graphql.subscription import Subscription
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
 from crm_shared.settings import get_settings
@@ -62,6 +63,7 @@ def make_schema(production: bool, fast_execution: bool | None = None) -> Schema:
     schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[App, Customer],
         extensions=extensions,
         execution_context_class=FastExecutionContext if fast else None,

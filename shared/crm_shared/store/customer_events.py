@@ -1,0 +1,118 @@
+"""The `customer_events` collection (the events an alert is made of) and `alert_baselines` (where an app's
+events start).  The only code that reads or writes them.
+
+Events are written by the analytics worker (`crm_shared.alerts.emit`) *before* the customer documents they
+describe, with an upsert on their stable id (``$setOnInsert``): a crash between the two writes leaves the
+customer unwritten, the retry derives the same events with the same ids, and the store keeps one of each.
+The gateway reads them (the live feed, replays).  Documents::
+
+    customer_events   _id = stable event id (crm_shared.alerts.events)
+                      organization_id (None for an app no organization owns), app_id, shop_id (None for
+                      sync.failed), customer_id, type, occurred_at (the services' clock), created_at (wall
+                      clock, first write), seq (delivery order: created ms | customer | index), segment (segment
+                      events), customer_segments (before and after, for endpoint segment filters), data
+                      (the JSON payload's `data`, see docs/alerts.md)
+    alert_baselines   _id = app id; since (the services' clock when the app's first customers were written),
+                      segments_since (the first app-level recompute after that; None before)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypedDict, cast
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from crm_shared.alerts.events import Baseline
+
+COLLECTION = "customer_events"
+BASELINES = "alert_baselines"
+WRITE_CHUNK = 1000
+
+INDEXES: dict[str, list[IndexModel]] = {
+    COLLECTION: [IndexModel([("app_id", ASCENDING), ("created_at", ASCENDING)]),
+                 IndexModel([("organization_id", ASCENDING), ("created_at", ASCENDING)])],
+}
+
+
+class CustomerEventDoc(TypedDict, total=False):
+    """A `customer_events` document."""
+
+    _id: str
+    organization_id: str | None
+    app_id: str
+    shop_id: str | None
+    customer_id: str | None
+    type: str
+    occurred_at: datetime
+    created_at: datetime
+    seq: str
+    segment: str | None
+    customer_segments: list[str]
+    data: dict[str, Any]
+
+
+async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    """The indexes of the collection (idempotent)."""
+    for name, models in INDEXES.items():
+        await db[name].create_indexes(models)
+
+
+async def baseline(db: AsyncDatabase[Any], app_id: str, now: datetime) -> Baseline:
+    """The app's baseline, set to `now` the first time it is asked for (when its first customers are written)."""
+    doc = await db[BASELINES].find_one_and_update(
+        {"_id": app_id}, {"$setOnInsert": {"since": now, "segments_since": None}}, upsert=True,
+        return_document=ReturnDocument.AFTER)
+    assert doc is not None  # an upsert returning the document after
+    return Baseline(since=doc["since"], segments_live=doc.get("segments_since") is not None)
+
+
+async def mark_segments_live(db: AsyncDatabase[Any], app_id: str, now: datetime) -> None:
+    """An app-level recompute ran after the baseline: from now on segment changes emit events."""
+    await db[BASELINES].update_one({"_id": app_id, "segments_since": None}, {"$set": {"segments_since": now}})
+
+
+async def record(db: AsyncDatabase[Any], events: Iterable[Mapping[str, Any]]) -> int:
+    """Store events that are not stored yet (an event already stored keeps its first version)."""
+    ops = [UpdateOne({"_id": e["_id"]}, {"$setOnInsert": dict(e)}, upsert=True) for e in events]
+    for i in range(0, len(ops), WRITE_CHUNK):
+        await db[COLLECTION].bulk_write(ops[i:i + WRITE_CHUNK], ordered=False)
+    return len(ops)
+
+
+async def by_ids(db: AsyncDatabase[Any], ids: list[str]) -> dict[str, CustomerEventDoc]:
+    """Events by id (unknown ids are left out)."""
+    return {d["_id"]: cast(CustomerEventDoc, d) async for d in db[COLLECTION].find({"_id": {"$in": ids}})}
+
+
+async def of_organization(db: AsyncDatabase[Any], org_id: str, start: datetime | None, end: datetime | None,
+                          limit: int) -> list[CustomerEventDoc]:
+    """The organization's events created in [start, end), oldest first, at most `limit`."""
+    query: dict[str, Any] = {"organization_id": org_id}
+    span: dict[str, Any] = {}
+    if start is not None:
+        span["$gte"] = start
+    if end is not None:
+        span["$lt"] = end
+    if span:
+        query["created_at"] = span
+    cursor = db[COLLECTION].find(query).sort([("created_at", ASCENDING), ("seq", ASCENDING)]).limit(limit)
+    return [cast(CustomerEventDoc, d) async for d in cursor]
+
+
+async def feed(db: AsyncDatabase[Any], app_id: str, types: list[str] | None, created_from: datetime,
+               limit: int = 500) -> list[CustomerEventDoc]:
+    """The app's events created at or after `created_from`, in delivery order (the live feed polls this)."""
+    query: dict[str, Any] = {"app_id": app_id, "created_at": {"$gte": created_from}}
+    if types:
+        query["type"] = {"$in": types}
+    cursor = db[COLLECTION].find(query).sort([("created_at", ASCENDING), ("seq", ASCENDING)]).limit(limit)
+    return [cast(CustomerEventDoc, d) async for d in cursor]
+
+
+async def forget_app(db: AsyncDatabase[Any], app_id: str) -> None:
+    """Drop an app's events and baseline (the app was purged)."""
+    await db[COLLECTION].delete_many({"app_id": app_id})
+    await db[BASELINES].delete_one({"_id": app_id})
