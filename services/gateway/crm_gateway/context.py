@@ -45,6 +45,7 @@ class GatewayContext:
     connector: Callable[[], Connector] | None = None  # the organization-connection operations (admin mutations)
     production: bool = False
     api_key: str | None = None  # the caller's key (the live feed checks it again while it runs)
+    connection_params: Any = None  # a WebSocket connection's connection_init payload
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
