@@ -28,7 +28,7 @@ from crm_shared.mongo import (
 )
 from crm_shared.partner_access import AppInfo, check_access, check_app_id, check_org_id
 from crm_shared.settings import Settings, get_settings
-from crm_shared.store import registry, sync_state
+from crm_shared.store import customer_events, registry, sync_state
 from crm_shared.sync_requests import request_sync
 from crm_shared.token_cipher import TokenCipher, cipher_from_settings
 
@@ -129,4 +129,5 @@ class Connector:
         if purge:
             for collection in APP_DATA:
                 await self.db[collection].delete_many({"app_id": app_id})
+            await customer_events.forget_app(self.db, app_id)
         return True

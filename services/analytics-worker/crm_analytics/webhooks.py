@@ -14,14 +14,15 @@ The analytics worker process consumes this queue beside ``analytics`` (``python 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import dramatiq
 import httpx
 
 from crm_shared.actor_runtime import Clients, ThreadRuntime
-from crm_shared.alerts.delivery import DeliveryConfig, RunReport, claim_wake, deliver_endpoint
-from crm_shared.lease import wall_clock
+from crm_shared.alerts.delivery import LEASE_PREFIX, DeliveryConfig, RunReport, claim_wake, deliver_endpoint
+from crm_shared.lease import time_left, wall_clock
 from crm_shared.messages import (
     DELIVER_WEBHOOKS,
     SWEEP_WEBHOOKS,
@@ -48,8 +49,13 @@ def http_client(config: DeliveryConfig) -> httpx.AsyncClient:
 
 
 async def follow_up(broker: dramatiq.Broker, redis: Any, endpoint_id: str, report: RunReport) -> None:
-    """Send what a run asks for next: a message now, or one delayed to the next due retry."""
+    """Send what a run asks for next: a message now, or one delayed to the next due retry; when another worker
+    held the endpoint, one for when its lease expires (in case that worker died)."""
     if report.busy:
+        ttl = await time_left(redis, LEASE_PREFIX + endpoint_id)
+        delay = await claim_wake(redis, endpoint_id, wall_clock() + timedelta(seconds=ttl or 0.0))
+        if delay is not None:
+            send(broker, DeliverWebhooks(endpoint_id=endpoint_id), delay_ms=int(delay * 1000) + 50)
         return
     if report.more or report.again:
         send(broker, DeliverWebhooks(endpoint_id=endpoint_id))

@@ -1,0 +1,103 @@
+"""kill -9 of the delivering worker mid-delivery: a second worker (woken by the scheduler's sweep) sends what
+the first left, so every event arrives at least once, each with its stable id."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crm_shared.alerts import endpoints as ops
+from crm_shared.alerts.emit import record_sync_failed
+from crm_shared.broker import make_broker
+from crm_shared.messages import DeliverWebhooks, send
+from crm_shared.store import webhook_deliveries
+from tests.alerts.conftest import ORG, AlertEnv
+from tests.alerts.receiver import Receiver
+from tests.alerts.scenario import T0
+from tests.analytics.raw_factory import APP
+
+EVENTS = 30
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[Any]]]:
+    started: list[subprocess.Popen[Any]] = []
+    try:
+        yield started
+    finally:
+        for p in started:
+            if p.poll() is None:
+                p.terminate()
+        for p in started:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def start(argv: list[str], env: dict[str, str], log: Path, processes: list[subprocess.Popen[Any]]
+          ) -> subprocess.Popen[Any]:
+    proc = subprocess.Popen([sys.executable, "-m", "crm_analytics", *argv], env=env, stdout=log.open("ab"),
+                            stderr=subprocess.STDOUT)
+    processes.append(proc)
+    return proc
+
+
+def wait_until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+async def test_killing_the_delivering_worker_loses_no_event(env: AlertEnv, redis_url: str, mongo_uri: str,
+                                                           tmp_path: Path, processes: list[Any]) -> None:
+    receiver = Receiver(delay=0.2).start()
+    try:
+        doc, _ = await ops.create_endpoint(env.db, ORG, ops.EndpointInput(url=receiver.url), production=False,
+                                           now=T0)
+        for i in range(EVENTS):
+            await record_sync_failed(env.db, APP, f"run-{i:03d}", "PermanentError: 401", T0 + timedelta(minutes=1))
+        expected = {d["event_id"] for d in await webhook_deliveries.of_endpoint(env.db, doc["_id"], 100)}
+        assert len(expected) == EVENTS
+
+        worker_env = {**os.environ, "MONGODB_URI": mongo_uri, "MONGODB_DB": env.db.name, "REDIS_URL": redis_url,
+                      "WEBHOOK_LEASE_SECONDS": "2", "WEBHOOK_CONCURRENCY": "2", "WEBHOOK_BACKOFF_SECONDS": "0.5",
+                      "WEBHOOK_SWEEP_SECONDS": "1", "ANALYTICS_WORKER_THREADS": "2",
+                      "ANALYTICS_REFRESH_SECONDS": "3600", "CRM_PARENT_PID": str(os.getpid()), "LOG_LEVEL": "INFO"}
+        log = tmp_path / "workers.log"
+        first = start(["worker", "--queue", "webhooks"], worker_env, log, processes)
+        broker = make_broker(redis_url)
+        send(broker, DeliverWebhooks(endpoint_id=doc["_id"]))
+        wait_until(lambda: len(receiver.received) >= 5, 60, "the first deliveries")
+        first.send_signal(signal.SIGKILL)  # mid-delivery: requests in flight, outcomes not written
+        first.wait(timeout=10)
+        arrived_before = set(receiver.ids())
+        assert len(arrived_before) < EVENTS, "the worker finished before it was killed: the test proved nothing"
+
+        start(["worker", "--queue", "webhooks"], worker_env, log, processes)
+        start(["scheduler"], worker_env, log, processes)  # its sweep wakes the endpoint again
+        wait_until(lambda: expected <= set(receiver.ids()), 90, f"every event (log: {log})")
+        broker.close()
+
+        for r in receiver.received:
+            assert r.json()["id"] == r.headers["crm-event-id"] and r.headers["crm-event-id"] in expected
+        states = {d["state"] for d in await webhook_deliveries.of_endpoint(env.db, doc["_id"], 100)}
+        deadline = time.monotonic() + 30
+        while states != {"delivered"} and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            states = {d["state"] for d in await webhook_deliveries.of_endpoint(env.db, doc["_id"], 100)}
+        assert states == {"delivered"}
+    finally:
+        receiver.stop()
