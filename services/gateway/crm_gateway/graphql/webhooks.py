@@ -17,29 +17,70 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from crm_shared.alerts import endpoints as ops
-from crm_shared.alerts.events import EVENT_TYPES
 from crm_shared.alerts.render import event_body
 from crm_shared.errors import NotFoundError, UserInputError
 from crm_shared.messages import DeliverWebhooks, send
 from crm_shared.store import webhook_deliveries, webhook_endpoints
 
-CustomerEventType = strawberry.enum(
-    Enum("CustomerEventType", {t.upper().replace(".", "_"): t for t in EVENT_TYPES}),  # type: ignore[misc]
-    description="What happened to a customer (or an app's sync): customer.* events follow new timeline "
-                "entries, segment.* a segment entered or left, sync.failed a sync stopped on a permanent error.")
+
+@strawberry.enum(description="What happened to a customer (or an app's sync): customer.* events follow new "
+                             "timeline entries, segment.* a segment entered or left, sync.failed a sync that "
+                             "stopped on a permanent error. The value is the event's `type` in webhooks.")
+class CustomerEventType(Enum):
+    CUSTOMER_INSTALLED = strawberry.enum_value(
+        "customer.installed", description="The shop installed the app for the first time.")
+    CUSTOMER_REINSTALLED = strawberry.enum_value(
+        "customer.reinstalled", description="The shop installed the app again after an uninstall.")
+    CUSTOMER_UNINSTALLED = strawberry.enum_value(
+        "customer.uninstalled", description="The shop uninstalled the app (its churn, when it was paying).")
+    CUSTOMER_TRIAL_STARTED = strawberry.enum_value(
+        "customer.trial_started", description="A subscription with a trial was activated.")
+    CUSTOMER_TRIAL_CONVERTED = strawberry.enum_value(
+        "customer.trial_converted", description="A trial ended with its subscription still live: the shop now pays.")
+    CUSTOMER_SUBSCRIBED = strawberry.enum_value(
+        "customer.subscribed", description="The shop's first paid subscription without a trial was activated.")
+    CUSTOMER_UPGRADED = strawberry.enum_value(
+        "customer.upgraded", description="A plan change to a higher monthly amount.")
+    CUSTOMER_DOWNGRADED = strawberry.enum_value(
+        "customer.downgraded", description="A plan change to a lower monthly amount.")
+    CUSTOMER_PLAN_CHANGED = strawberry.enum_value(
+        "customer.plan_changed", description="A plan change at the same amount, or across currencies.")
+    CUSTOMER_CANCELLED = strawberry.enum_value(
+        "customer.cancelled", description="A live subscription was cancelled (not by a plan change or an uninstall).")
+    CUSTOMER_REACTIVATED = strawberry.enum_value(
+        "customer.reactivated", description="A shop that had paid and churned has a live subscription again.")
+    CUSTOMER_FROZEN = strawberry.enum_value(
+        "customer.frozen", description="The live subscription was frozen (the store's billing is paused).")
+    CUSTOMER_UNFROZEN = strawberry.enum_value(
+        "customer.unfrozen", description="A frozen subscription became active again.")
+    CUSTOMER_CHARGE_DECLINED = strawberry.enum_value(
+        "customer.charge_declined", description="The merchant declined a subscription charge.")
+    CUSTOMER_CHARGE_EXPIRED = strawberry.enum_value(
+        "customer.charge_expired", description="A subscription charge expired without being accepted.")
+    SEGMENT_ENTERED = strawberry.enum_value(
+        "segment.entered", description="The customer entered a segment (built-in or saved).")
+    SEGMENT_LEFT = strawberry.enum_value(
+        "segment.left", description="The customer left a segment (built-in or saved).")
+    SYNC_FAILED = strawberry.enum_value(
+        "sync.failed", description="A sync of the app stopped on a permanent error (e.g. a revoked Partner API token).")
 
 
 @strawberry.enum(description="What an endpoint receives.")
 class WebhookFormat(Enum):
-    JSON = strawberry.enum_value("json", description="The event as JSON, signed (Crm-Signature header).")
-    SLACK = strawberry.enum_value("slack", description="A Slack incoming-webhook message: a sentence and a link.")
+    JSON = strawberry.enum_value(
+        "json", description="The event as JSON, signed (Crm-Signature header).")
+    SLACK = strawberry.enum_value(
+        "slack", description="A Slack incoming-webhook message: a sentence and a link.")
 
 
 @strawberry.enum(description="Where a delivery stands.")
 class WebhookDeliveryState(Enum):
-    PENDING = strawberry.enum_value("pending", description="Not delivered yet (due, or waiting for a retry).")
-    DELIVERED = strawberry.enum_value("delivered", description="The receiver answered 2xx.")
-    FAILED = strawberry.enum_value("failed", description="Every retry failed for 24 hours; replay to send again.")
+    PENDING = strawberry.enum_value(
+        "pending", description="Not delivered yet (due, or waiting for a retry).")
+    DELIVERED = strawberry.enum_value(
+        "delivered", description="The receiver answered 2xx.")
+    FAILED = strawberry.enum_value(
+        "failed", description="Every retry failed for 24 hours; replay to send again.")
 
 
 @strawberry.type(description="One attempt of a delivery.")
@@ -80,9 +121,9 @@ def delivery_from_doc(d: dict[str, Any]) -> WebhookDelivery:
 
 @strawberry.type(description="How many deliveries of an endpoint are in each state.")
 class WebhookDeliveryCounts:
-    pending: int
-    delivered: int
-    failed: int
+    pending: int = strawberry.field(description="Not delivered yet.")
+    delivered: int = strawberry.field(description="Accepted by the receiver.")
+    failed: int = strawberry.field(description="Given up after 24 hours of retries.")
 
 
 @strawberry.type(description="Where your alerts go: a URL, what it receives, its health and its delivery log.")
@@ -139,7 +180,7 @@ def endpoint_from_doc(d: dict[str, Any]) -> WebhookEndpoint:
 class WebhookEndpointWithSecret:
     signing_secret: str = strawberry.field(
         description="The key of the Crm-Signature HMAC (whsec_...); stored encrypted, never shown again.")
-    endpoint: WebhookEndpoint
+    endpoint: WebhookEndpoint = strawberry.field(description="The endpoint.")
 
 
 @strawberry.type(description="A customer event (the body of a JSON webhook, and what the live feed streams).")
@@ -178,12 +219,13 @@ class WebhookEndpointInput:
 
 @strawberry.input(description="What to change on an endpoint (omitted fields stay).")
 class WebhookEndpointUpdate:
-    url: str | None = None
-    event_types: list[CustomerEventType] | None = None  # type: ignore[valid-type]
-    app_ids: list[strawberry.ID] | None = None
-    segments: list[str] | None = None
-    format: WebhookFormat | None = None
-    description: str | None = None
+    url: str | None = strawberry.field(default=None, description="A new URL (checked as when created).")
+    event_types: list[CustomerEventType] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="The types to receive; empty: every type.")
+    app_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="The apps; empty: every app.")
+    segments: list[str] | None = strawberry.field(default=None, description="Segment keys; empty: everyone.")
+    format: WebhookFormat | None = strawberry.field(default=None, description="JSON or SLACK.")
+    description: str | None = strawberry.field(default=None, description="A note.")
     enabled: bool | None = strawberry.field(default=None, description="true enables a disabled endpoint (its "
                                                                       "failure record is cleared).")
 
@@ -220,7 +262,10 @@ def _wake(info: Info, endpoint_id: str) -> None:
 class WebhookMutation:
     @strawberry.mutation(description="Create a webhook endpoint; the answer holds its signing secret, once. It "
                                      "receives events that happen from now on.")
-    async def create_webhook_endpoint(self, info: Info, input: WebhookEndpointInput) -> WebhookEndpointWithSecret:
+    async def create_webhook_endpoint(
+        self, info: Info,
+        input: Annotated[WebhookEndpointInput, strawberry.argument(description="The endpoint's settings.")],
+    ) -> WebhookEndpointWithSecret:
         ctx = info.context
         doc, secret = await ops.create_endpoint(ctx.db, ctx.org_id, _spec(input), production=ctx.production,
                                                 now=ctx.now)
@@ -228,8 +273,10 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Change an endpoint; `enabled: true` enables one that was disabled (its "
                                      "pending deliveries are then sent).")
-    async def update_webhook_endpoint(self, info: Info, id: EndpointIdArg,
-                                      input: WebhookEndpointUpdate) -> WebhookEndpoint:
+    async def update_webhook_endpoint(
+        self, info: Info, id: EndpointIdArg,
+        input: Annotated[WebhookEndpointUpdate, strawberry.argument(description="What to change.")],
+    ) -> WebhookEndpoint:
         ctx = info.context
         doc = await ops.update_endpoint(ctx.db, ctx.org_id, str(id), _spec(input, input.enabled),
                                         production=ctx.production, now=ctx.now)
