@@ -28,6 +28,7 @@ class Receiver:
     status: int = 200
     delay: float = 0.0
     redirect_to: str | None = None
+    fail_ids: set[str] = field(default_factory=set)  # events (Crm-Event-Id) answered with 500
     received: list[Received] = field(default_factory=list)
     port: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -51,7 +52,7 @@ class Receiver:
                                                       body, time.time()))
                 if receiver.delay:
                     time.sleep(receiver.delay)
-                status = receiver.status
+                status = 500 if self.headers.get("crm-event-id") in receiver.fail_ids else receiver.status
                 self.send_response(302 if receiver.redirect_to else status)
                 if receiver.redirect_to:
                     self.send_header("Location", receiver.redirect_to)

@@ -190,3 +190,32 @@ async def test_a_slow_receiver_does_not_hold_up_another_endpoint(env: AlertEnv, 
         assert any("timed out" in (d["last_error"] or "") for d in docs)
     finally:
         slow.stop()
+
+
+async def test_a_customers_later_events_wait_for_its_failed_one(env: AlertEnv, receiver: Receiver,
+                                                                http: httpx.AsyncClient) -> None:
+    from crm_shared.alerts.emit import record_customer_changes
+    from crm_shared.store import customer_events
+    from tests.alerts.test_units import customer, entry
+
+    await customer_events.baseline(env.db, APP, T0 - timedelta(days=1))
+    ep = await endpoint(env, receiver.url)
+    steps = [entry("INSTALLED", T0 + timedelta(minutes=1)), entry("TRIAL_STARTED", T0 + timedelta(minutes=2), "c1"),
+             entry("TRIAL_CONVERTED", T0 + timedelta(minutes=3), "c1")]
+    doc = {**customer(steps, []), "_id": f"{APP}|gid://partners/Shop/9", "app_id": APP}
+    other = {**customer(steps[:1], []), "_id": f"{APP}|gid://partners/Shop/8", "app_id": APP,
+             "shop_id": "gid://partners/Shop/8"}
+    await record_customer_changes(env.db, APP, {}, [doc, other], T0 + timedelta(minutes=5))
+    events = sorted(await customer_events.of_organization(env.db, ORG, None, None, 10), key=lambda e: e["seq"])
+    mine = [e["_id"] for e in events if e["customer_id"] == doc["_id"]]
+    assert len(mine) == 3
+    receiver.fail_ids = {mine[0]}
+    config = DeliveryConfig(timeout=5, backoff_seconds=0.3, backoff_max_seconds=0.3, batch_size=2)
+    await deliver_endpoint(env.db, env.redis, ep, config, http)
+    # the other customer's event went out; this customer's later events were not even attempted
+    assert [i for i in receiver.ids() if i not in mine] == [e["_id"] for e in events if e["_id"] not in mine]
+    assert [i for i in receiver.ids() if i in mine] == [mine[0]]
+    receiver.fail_ids = set()
+    await until(lambda: _delivered_all(env, ep, http, config), what="the retry")
+    ok = [r.headers["crm-event-id"] for r in receiver.received if r.headers["crm-event-id"] in mine]
+    assert ok == [mine[0], mine[0], mine[1], mine[2]]  # the failed attempt, then the three in order

@@ -169,3 +169,24 @@ def test_slack_message_is_a_sentence_with_a_link() -> None:
     message = render.slack_message(event, "https://crm.example.com/")
     assert message["text"] == ("Shop &lt;9&gt; (s9.myshopify.com) upgraded to Plus on Ranky: MRR 29.00 USD → 79.00 "
                                "USD <https://crm.example.com/apps/1/customers/9|Open the customer>")
+
+
+def test_the_documented_python_verification_accepts_our_signatures_and_refuses_others() -> None:
+    import re
+    import time
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text(encoding="utf-8")
+    code = re.search(r"<!-- verify-python -->\n```python\n(.*?)```", doc, re.S)
+    assert code is not None
+    scope: dict[str, Any] = {}
+    exec(compile(code.group(1), "docs/alerts.md", "exec"), scope)  # noqa: S102 - the documented snippet itself
+    verify = scope["verify_crm_signature"]
+    body = render.body_bytes({"_id": "evt_1", "type": "sync.failed", "app_id": APP, "occurred_at": T0,
+                              "created_at": T0, "data": {}}, "json", "https://crm.example.com")
+    now = int(time.time())
+    header = signing.signature_header("whsec_doc", now, body)
+    assert verify("whsec_doc", header, body)
+    assert not verify("whsec_doc", header, body.replace(b"evt_1", b"evt_2"))
+    assert not verify("whsec_wrong", header, body)
+    assert not verify("whsec_doc", signing.signature_header("whsec_doc", now - 600, body), body)

@@ -6,7 +6,8 @@
   sets the endpoint's "again" flag, which the holder checks before and after releasing, so no wake-up is lost.
 - **Order**: due deliveries are claimed in event order (`seq`); one customer's events are sent one after the
   other, different customers' concurrently (WEBHOOK_CONCURRENCY requests in flight per endpoint).  When an
-  attempt fails, that customer's later events in the batch wait with it (not attempted, no attempt counted).
+  attempt fails, that customer's later events wait with it (not attempted, no attempt counted), in this run
+  and in later ones (`webhook_deliveries.waiting`).
 - **Slow or dead receivers** cannot stall others: every request has WEBHOOK_TIMEOUT_SECONDS; a timeout or a
   connection failure ends the endpoint's run at once (what was not attempted waits for the failed delivery's
   retry), and each run has a time budget after which it re-queues itself, so a worker thread is never held
@@ -162,7 +163,7 @@ async def _attempt(client: httpx.AsyncClient, config: DeliveryConfig, endpoint: 
 
 async def _send_batch(client: httpx.AsyncClient, config: DeliveryConfig, endpoint: EndpointDoc, secret: str,
                       batch: list[DeliveryDoc], events: dict[str, Any], resolver: url_safety.Resolver | None,
-                      report: RunReport) -> list[Outcome]:
+                      report: RunReport, waiting: dict[str, tuple[str, datetime]]) -> list[Outcome]:
     chains: dict[str, list[DeliveryDoc]] = {}
     for d in batch:
         chains.setdefault(d.get("customer_id") or d["_id"], []).append(d)
@@ -172,6 +173,9 @@ async def _send_batch(client: httpx.AsyncClient, config: DeliveryConfig, endpoin
 
     async def run_chain(chain: list[DeliveryDoc]) -> None:
         blocked_until: datetime | None = None
+        earlier = waiting.get(chain[0].get("customer_id") or "")
+        if earlier is not None and earlier[0] < chain[0]["seq"]:
+            blocked_until = earlier[1]  # an earlier event of this customer waits for its retry
         for d in chain:
             event = events.get(d["event_id"])
             if event is None:  # the event was purged with its app: nothing to send
@@ -258,8 +262,11 @@ async def deliver_endpoint(db: AsyncDatabase[Any], redis: Redis, endpoint_id: st
                 secret = webhook_endpoints.secret_of(endpoint, cipher) if endpoint.get("format", "json") == "json" \
                     else ""
                 events = dict(await customer_events.by_ids(db, [d["event_id"] for d in batch]))
+                customers = sorted({str(d["customer_id"]) for d in batch if d.get("customer_id")})
+                waiting = await webhook_deliveries.waiting(db, endpoint_id, customers, wall_clock())
                 before = (report.delivered, report.failed_attempts)
-                outcomes = await _send_batch(client, config, endpoint, secret, batch, events, resolver, report)
+                outcomes = await _send_batch(client, config, endpoint, secret, batch, events, resolver, report,
+                                             waiting)
                 lease.check()
                 await webhook_deliveries.record_outcomes(db, outcomes, wall_clock())
                 last_error = next((o.attempt["error"] for o in reversed(outcomes)

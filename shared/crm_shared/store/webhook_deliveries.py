@@ -109,6 +109,21 @@ async def due(db: AsyncDatabase[Any], endpoint_id: str, now: datetime, limit: in
     return [cast(DeliveryDoc, d) async for d in cursor]
 
 
+async def waiting(db: AsyncDatabase[Any], endpoint_id: str, customer_ids: list[str],
+                  now: datetime) -> dict[str, tuple[str, datetime]]:
+    """{customer: (seq, next attempt)} of the earliest pending delivery of each of these customers that waits
+    for a retry (its later events wait behind it, so one customer's events keep their order)."""
+    out: dict[str, tuple[str, datetime]] = {}
+    cursor = db[COLLECTION].find({"endpoint_id": endpoint_id, "state": PENDING, "next_attempt_at": {"$gt": now},
+                                  "customer_id": {"$in": customer_ids}},
+                                 {"customer_id": 1, "seq": 1, "next_attempt_at": 1})
+    async for d in cursor:
+        current = out.get(d["customer_id"])
+        if current is None or d["seq"] < current[0]:
+            out[d["customer_id"]] = (d["seq"], d["next_attempt_at"])
+    return out
+
+
 async def next_due_at(db: AsyncDatabase[Any], endpoint_id: str) -> datetime | None:
     """When the endpoint's next pending delivery is due (None: nothing pending)."""
     doc = await db[COLLECTION].find_one({"endpoint_id": endpoint_id, "state": PENDING},
