@@ -94,6 +94,7 @@ async def test_a_permanently_failing_endpoint_is_disabled_with_its_reason(
     await emit(env, 1)  # a disabled endpoint gets no new deliveries and is not called
     report = await deliver_endpoint(env.db, env.redis, ep, config, http)
     assert report.delivered == 0 and report.failed_attempts == 0 and len(receiver.received) == count
+    assert report.inactive and report.next_due_at is None  # its pending deliveries wake nothing up
     async with client(gateway(env.db, redis_url, T0)) as c:
         shown = (await data(c, env.key, ENDPOINT, {"id": ep}))["webhookEndpoint"]
     assert shown["enabled"] is False and "HTTP 500" in shown["disabledReason"]

@@ -131,3 +131,12 @@ async def test_another_organizations_app_and_missing_keys_are_refused(env: Alert
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), TIMEOUT)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_a_subscription_over_http_is_refused_with_a_code(env: AlertEnv, redis_url: str) -> None:
+    from tests.alerts.gql import client, gql
+
+    async with client(gateway(env.db, redis_url, T0)) as c:
+        body = await gql(c, env.key, FEED, {"app": APP})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "WebSocket" in body["errors"][0]["message"]

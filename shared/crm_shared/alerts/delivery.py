@@ -94,6 +94,7 @@ class RunReport:
     more: bool = False  # the time budget ran out with due deliveries left
     again: bool = False  # a message arrived while the lease was held: run once more
     disabled: str | None = None
+    inactive: bool = False  # the endpoint is gone or disabled
     next_due_at: datetime | None = None
     status_codes: list[int] = field(default_factory=list)
 
@@ -255,6 +256,7 @@ async def deliver_endpoint(db: AsyncDatabase[Any], redis: Redis, endpoint_id: st
                 lease.check()
                 endpoint = await webhook_endpoints.get(db, endpoint_id)
                 if endpoint is None or not endpoint.get("enabled", True):
+                    report.inactive = True  # deleted or disabled: nothing to send, no follow-up
                     break
                 batch = await webhook_deliveries.due(db, endpoint_id, wall_clock(), config.batch_size)
                 if not batch:
@@ -284,7 +286,8 @@ async def deliver_endpoint(db: AsyncDatabase[Any], redis: Redis, endpoint_id: st
     finally:
         await lease.release()
     report.again = bool(await redis.exists(again_key))
-    report.next_due_at = await webhook_deliveries.next_due_at(db, endpoint_id)
+    if not (report.inactive or report.disabled):
+        report.next_due_at = await webhook_deliveries.next_due_at(db, endpoint_id)
     log.info("webhooks.run", endpoint_id=endpoint_id, delivered=report.delivered, failed=report.failed_attempts,
              gave_up=report.gave_up, deferred=report.deferred, more=report.more, disabled=report.disabled)
     return report

@@ -25,6 +25,7 @@ from crm_gateway.graphql.read_only_keys import ReadOnlyKeys
 from crm_gateway.graphql.subscription import Subscription
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
+from crm_gateway.graphql.websocket_only import SubscriptionsOverWebSocket
 from crm_shared.settings import get_settings
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "GatewaySchema", "make_schema"]
@@ -58,6 +59,7 @@ def make_schema(production: bool, fast_execution: bool | None = None) -> Schema:
         lambda: ValidationCache(maxsize=512),
     ]
     extensions.append(ReadOnlyKeys)
+    extensions.append(SubscriptionsOverWebSocket)
     if production:
         extensions.append(DisableIntrospection)
     schema = GatewaySchema(
