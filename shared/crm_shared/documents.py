@@ -36,6 +36,10 @@ sync_state          crm_shared.store.sync_state (typed: SyncStateDoc; states and
 rebuild_outbox      crm_shared.store.rebuild_outbox (typed: OutboxMark): shops whose raw data
     changed and await a rebuild; marked by every raw-data writer before it
     writes, cleared only by the analytics worker
+customer_events, alert_baselines   crm_shared.store.customer_events (typed: CustomerEventDoc): alert
+    events, written by the analytics worker before the customers they describe (docs/alerts.md)
+webhook_endpoints   crm_shared.store.webhook_endpoints (typed: EndpointDoc)
+webhook_deliveries  crm_shared.store.webhook_deliveries (typed: DeliveryDoc): the webhook outbox and its log
 
 Derived (written by the analytics worker only)
 ----------------------------------------------
