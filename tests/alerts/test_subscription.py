@@ -140,3 +140,12 @@ async def test_a_subscription_over_http_is_refused_with_a_code(env: AlertEnv, re
         body = await gql(c, env.key, FEED, {"app": APP})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "WebSocket" in body["errors"][0]["message"]
+
+
+async def test_a_page_of_another_origin_cannot_open_the_feed(env: AlertEnv, server: str) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    with pytest.raises(InvalidStatus) as refused:
+        await connect(server, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                      origin="https://evil.example")  # type: ignore[arg-type]
+    assert refused.value.response.status_code == 403
