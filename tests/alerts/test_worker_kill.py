@@ -101,3 +101,38 @@ async def test_killing_the_delivering_worker_loses_no_event(env: AlertEnv, redis
         assert states == {"delivered"}
     finally:
         receiver.stop()
+
+
+async def test_the_analytics_worker_process_derives_records_and_delivers(
+        env: AlertEnv, redis_url: str, mongo_uri: str, tmp_path: Path, processes: list[Any]) -> None:
+    """The production path in processes: a customers_changed message to `python -m crm_analytics worker` (both
+    queues) ends at the receiver, signed."""
+    from crm_shared.alerts import signing
+    from crm_shared.messages import CustomersChanged
+    from tests.alerts.scenario import NEW_SHOP, first_import
+    from tests.analytics.raw_factory import charge, store
+
+    receiver = Receiver().start()
+    try:
+        raw = await first_import(env.db, env.job)
+        doc, secret = await ops.create_endpoint(env.db, ORG, ops.EndpointInput(url=receiver.url), production=False,
+                                                now=T0 + timedelta(minutes=1))
+        worker_env = {**os.environ, "MONGODB_URI": mongo_uri, "MONGODB_DB": env.db.name, "REDIS_URL": redis_url,
+                      "CRM_NOW": (T0 + timedelta(hours=1)).isoformat(), "ANALYTICS_DEBOUNCE_SECONDS": "1",
+                      "ANALYTICS_WORKER_THREADS": "2", "CRM_PARENT_PID": str(os.getpid()), "LOG_LEVEL": "INFO"}
+        start(["worker"], worker_env, tmp_path / "worker.log", processes)
+        raw.event(NEW_SHOP, "RelationshipInstalled", "RELATIONSHIP_INSTALLED", T0 + timedelta(minutes=10))
+        raw.subscription(NEW_SHOP, "SUBSCRIPTION_CHARGE_ACTIVATED", T0 + timedelta(minutes=15),
+                         charge(5001, "Pro", "29.00", "USD", T0 + timedelta(minutes=15, days=3)))
+        shop = f"gid://partners/Shop/{NEW_SHOP}"
+        await store(env.db, raw, {shop})
+        broker = make_broker(redis_url)
+        send(broker, CustomersChanged(app_id=APP, shop_ids=[shop]))
+        broker.close()
+        wait_until(lambda: {"customer.installed", "customer.trial_started"} <= {
+            r.headers.get("crm-event-type") for r in receiver.received}, 90, f"the alerts (log: {tmp_path})")
+        for r in receiver.received:
+            assert signing.verify(secret, r.headers["crm-signature"], r.body, time.time())
+            assert r.json()["data"]["customer"]["shopId"] == shop
+    finally:
+        receiver.stop()
