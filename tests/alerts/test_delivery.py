@@ -220,3 +220,31 @@ async def test_a_customers_later_events_wait_for_its_failed_one(env: AlertEnv, r
     await until(lambda: _delivered_all(env, ep, http, config), what="the retry")
     ok = [r.headers["crm-event-id"] for r in receiver.received if r.headers["crm-event-id"] in mine]
     assert ok == [mine[0], mine[0], mine[1], mine[2]]  # the failed attempt, then the three in order
+
+
+async def test_production_connects_to_the_checked_address_with_the_hosts_name(env: AlertEnv) -> None:
+    """What goes on the wire in production (an httpx mock transport stands for the network, which this machine
+    does not have): the request goes to the address just checked, carries the host's name for Host and TLS
+    (SNI), and a redirect to a metadata address is not followed."""
+    requests: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return {"hooks.example.com": ["93.184.216.34"]}[host]
+
+    doc, _ = await ops.create_endpoint(env.db, ORG, ops.EndpointInput(url="https://hooks.example.com/crm?x=1"),
+                                       production=True, now=T0, resolver=resolver)
+    await emit(env, 1)
+    config = DeliveryConfig(timeout=5, production=True)
+    async with httpx.AsyncClient() as unused:
+        report = await deliver_endpoint(
+            env.db, env.redis, doc["_id"], config, unused, resolver=resolver,
+            client_factory=lambda: httpx.AsyncClient(transport=httpx.MockTransport(answer)))
+    (request,) = requests  # one request: the redirect was not followed
+    assert str(request.url) == "https://93.184.216.34/crm?x=1"
+    assert request.headers["host"] == "hooks.example.com"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
+    assert report.status_codes == [302] and report.delivered == 0

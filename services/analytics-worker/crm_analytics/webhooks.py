@@ -1,7 +1,7 @@
 """The dramatiq actors of queue ``webhooks``: `deliver_webhooks(endpoint_id)` and `sweep_webhooks()`.
 
 `deliver_webhooks` runs `crm_shared.alerts.delivery.deliver_endpoint` on its worker thread's event loop
-(one httpx client per thread, no connection pooling across endpoints' leases needed), then sends the
+(one httpx client per thread; in production each run opens its own, see `deliver_endpoint`), then sends the
 follow-up the run asks for: at once when its time budget ran out or a message arrived meanwhile, delayed
 until the next retry is due otherwise.  `sweep_webhooks` (sent by the analytics scheduler every
 WEBHOOK_SWEEP_SECONDS) sends `deliver_webhooks` to every endpoint with a due delivery, which recovers
@@ -21,7 +21,14 @@ import dramatiq
 import httpx
 
 from crm_shared.actor_runtime import Clients, ThreadRuntime
-from crm_shared.alerts.delivery import LEASE_PREFIX, DeliveryConfig, RunReport, claim_wake, deliver_endpoint
+from crm_shared.alerts.delivery import (
+    LEASE_PREFIX,
+    DeliveryConfig,
+    RunReport,
+    claim_wake,
+    deliver_endpoint,
+    new_client,
+)
 from crm_shared.lease import time_left, wall_clock
 from crm_shared.messages import (
     DELIVER_WEBHOOKS,
@@ -39,13 +46,6 @@ from crm_shared.store import webhook_deliveries
 class _ThreadDelivery:
     clients: Clients
     http: httpx.AsyncClient
-
-
-def http_client(config: DeliveryConfig) -> httpx.AsyncClient:
-    """The delivery client: no redirects, no proxies from the environment, bounded pool."""
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
-    return httpx.AsyncClient(follow_redirects=False, trust_env=False, limits=limits,
-                             timeout=httpx.Timeout(config.timeout))
 
 
 async def follow_up(broker: dramatiq.Broker, redis: Any, endpoint_id: str, report: RunReport) -> None:
@@ -72,7 +72,7 @@ def declare_webhook_actors(broker: dramatiq.Broker, settings: Settings,
 
     def open_thread() -> _ThreadDelivery:
         return _ThreadDelivery(Clients.open(settings.mongodb_uri, settings.mongodb_db, settings.redis_url),
-                               http_client(cfg))
+                               new_client(cfg))
 
     async def close_thread(resources: _ThreadDelivery) -> None:
         await resources.http.aclose()

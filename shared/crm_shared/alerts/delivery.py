@@ -29,7 +29,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,6 +70,7 @@ class DeliveryConfig:
     run_budget_seconds: float = 20.0
     production: bool = False
     public_url: str = "http://127.0.0.1:8000"
+    production_shared: bool = False  # internal: the run's own client is in use
 
     @classmethod
     def from_settings(cls, s: Settings) -> DeliveryConfig:
@@ -236,11 +237,30 @@ async def _update_health(db: AsyncDatabase[Any], config: DeliveryConfig, endpoin
         log.warning("webhooks.endpoint_disabled", endpoint_id=endpoint["_id"], reason=report.disabled)
 
 
+def new_client(config: DeliveryConfig) -> httpx.AsyncClient:
+    """A delivery client: no redirects, no proxies from the environment, bounded pool."""
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+    return httpx.AsyncClient(follow_redirects=False, trust_env=False, limits=limits,
+                             timeout=httpx.Timeout(config.timeout))
+
+
 async def deliver_endpoint(db: AsyncDatabase[Any], redis: Redis, endpoint_id: str, config: DeliveryConfig,
                            client: httpx.AsyncClient, cipher: TokenCipher | None = None,
                            resolver: url_safety.Resolver | None = None,
-                           clock: Callable[[], float] = time.monotonic) -> RunReport:
-    """Work through the endpoint's due deliveries under its lease (see the module docstring)."""
+                           clock: Callable[[], float] = time.monotonic,
+                           client_factory: Callable[[], httpx.AsyncClient] | None = None) -> RunReport:
+    """Work through the endpoint's due deliveries under its lease (see the module docstring).
+
+    In production the run uses a client of its own (`client_factory`, default `new_client`): requests go to a
+    checked IP address, and httpx pools connections by address, so a pool shared between endpoints could send
+    one host's request over a connection (and TLS session) opened for another host on the same address."""
+    if config.production and not config.production_shared:
+        own = (client_factory or (lambda: new_client(config)))()
+        try:
+            return await deliver_endpoint(db, redis, endpoint_id, replace(config, production_shared=True), own,
+                                          cipher, resolver, clock)
+        finally:
+            await own.aclose()
     report = RunReport()
     again_key = AGAIN_PREFIX + endpoint_id
     await redis.set(again_key, 1, ex=max(int(config.lease_seconds * 4), 10))
