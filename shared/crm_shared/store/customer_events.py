@@ -24,6 +24,7 @@ from typing import Any, TypedDict, cast
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from crm_shared.alerts.events import Baseline
 
@@ -62,10 +63,13 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
 
 async def baseline(db: AsyncDatabase[Any], app_id: str, now: datetime) -> Baseline:
     """The app's baseline, set to `now` the first time it is asked for (when its first customers are written)."""
-    doc = await db[BASELINES].find_one_and_update(
-        {"_id": app_id}, {"$setOnInsert": {"since": now, "segments_since": None}}, upsert=True,
-        return_document=ReturnDocument.AFTER)
-    assert doc is not None  # an upsert returning the document after
+    try:
+        doc = await db[BASELINES].find_one_and_update(
+            {"_id": app_id}, {"$setOnInsert": {"since": now, "segments_since": None}}, upsert=True,
+            return_document=ReturnDocument.AFTER)
+    except DuplicateKeyError:  # two first calls raced: the other inserted it
+        doc = await db[BASELINES].find_one({"_id": app_id})
+    assert doc is not None  # an upsert returning the document after, or the racing insert
     return Baseline(since=doc["since"], segments_live=doc.get("segments_since") is not None)
 
 
