@@ -14,7 +14,7 @@ from crm_analytics.config import JobContext
 from crm_shared.alerts.events import TIMELINE_EVENT_TYPES
 from crm_shared.clock import to_iso
 from crm_shared.ids import customer_key
-from crm_shared.mongo import CUSTOMERS, PARTNER_EVENTS, SYNC_STATE
+from crm_shared.mongo import CUSTOMERS, PARTNER_EVENTS, SAVED_SEGMENTS, SYNC_STATE
 from crm_shared.store import customer_events
 from tests.analytics.raw_factory import APP, NOW, RawApp, charge, store, synthetic_app
 
@@ -107,6 +107,9 @@ async def step(db: AsyncDatabase, job: JobContext, raw: RawApp, shops: list[int]
 
 async def run_changes(db: AsyncDatabase, job: JobContext, raw: RawApp) -> dict[str, Any]:
     """The changes after the import; returns what the test checks against."""
+    # a saved segment of big spenders (the upgrade below brings one in, at the next app-level recompute)
+    await db[SAVED_SEGMENTS].insert_one({"_id": f"{APP}|saved:big", "app_id": APP, "key": "saved:big",
+                                         "name": "Big spenders", "filter": {"mrr_min": "400"}, "created_at": T0})
     log = [await customers_state(db)]
     upgrader, churner = await active_shops(db, 2)
     # 1. a new install that starts a trial (3 days), and an upgrade of a paying shop

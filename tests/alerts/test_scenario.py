@@ -45,6 +45,7 @@ async def test_changes_deliver_exactly_the_expected_events_signed_and_in_order(
             "customer.installed", "customer.trial_started", "customer.trial_converted"]
         assert ("segment.entered", "NEW") in expected[facts["new"]]
         assert [t for t, _ in expected[facts["upgrader"]] if t.startswith("customer.")] == ["customer.upgraded"]
+        assert ("segment.entered", "saved:big") in expected[facts["upgrader"]]  # a saved segment
         assert [t for t, _ in expected[facts["churner"]] if t.startswith("customer.")] == ["customer.uninstalled"]
 
         report = await deliver_endpoint(env.db, env.redis, json_id, CONFIG, http)
@@ -68,6 +69,9 @@ async def test_changes_deliver_exactly_the_expected_events_signed_and_in_order(
             by_seq[str(e["customer_id"])].append(e["type"])
         assert per_customer == by_seq == {k: [t for t, _ in v] for k, v in expected.items()}
 
+        saved = next(r.json() for r in got if r.json()["type"] == "segment.entered"
+                     and r.json()["data"]["segment"]["key"] == "saved:big")
+        assert saved["data"]["segment"]["name"] == "Big spenders"
         (message,) = slack.bodies()
         assert "uninstalled Alerty" in message["text"] and "/apps/501/customers/" in message["text"]
         assert "crm-signature" not in slack.received[0].headers
