@@ -206,7 +206,7 @@ async def test_a_customers_later_events_wait_for_its_failed_one(env: AlertEnv, r
     doc = {**customer(steps, []), "_id": f"{APP}|gid://partners/Shop/9", "app_id": APP}
     other = {**customer(steps[:1], []), "_id": f"{APP}|gid://partners/Shop/8", "app_id": APP,
              "shop_id": "gid://partners/Shop/8"}
-    await record_customer_changes(env.db, APP, {}, [doc, other], T0 + timedelta(minutes=5))
+    await record_customer_changes(env.db, APP, {}, [other, doc], T0 + timedelta(minutes=5))
     events = sorted(await customer_events.of_organization(env.db, ORG, None, None, 10), key=lambda e: e["seq"])
     mine = [e["_id"] for e in events if e["customer_id"] == doc["_id"]]
     assert len(mine) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 from crm_analytics import jobs
 from crm_devstack.processes import free_port
 from crm_shared.alerts.emit import record_sync_failed
+from crm_shared.alerts.events import SYNC_FAILED, event_id
 from tests.alerts.conftest import OTHER_APP, AlertEnv
 from tests.alerts.gql import gateway
 from tests.alerts.scenario import NEW_SHOP, T0, first_import
@@ -74,13 +76,45 @@ async def new_install(env: AlertEnv, raw: Any) -> None:
     await jobs.customers_changed(env.job, APP, [shop], T0 + timedelta(hours=1))
 
 
+async def probe(env: AlertEnv, app: str, *feeds: ClientConnection) -> None:
+    """Wait until `feeds` are live, and leave nothing unread on them.
+
+    A client cannot know when the server has started its subscription (the feed starts at that moment), so a
+    sync.failed probe event of `app` is recorded until one reaches every feed; then a last probe, read up to on
+    each feed, consumes the earlier probes that reached the feeds that were live first."""
+    deadline = asyncio.get_running_loop().time() + TIMEOUT
+    waiting = list(feeds)
+    rounds = 0
+    while True:
+        rounds += 1
+        run = f"probe-{uuid.uuid4().hex[:8]}"
+        await record_sync_failed(env.db, app, run, "probe", T0 + timedelta(hours=1))
+        wanted = event_id(app, SYNC_FAILED, run)
+        still = []
+        for ws in waiting if waiting else feeds:
+            try:
+                while True:
+                    event = json.loads(await asyncio.wait_for(ws.recv(), 1.0))["payload"]["data"]["customerEvents"]
+                    assert event["type"] == "SYNC_FAILED" and event["appId"] == app, event
+                    if event["id"] == wanted:
+                        break
+            except TimeoutError:
+                still.append(ws)
+        if not waiting:
+            return  # the last probe was read up to on every feed
+        assert asyncio.get_running_loop().time() < deadline, "the subscriptions never started"
+        waiting = still
+
+
 async def test_subscribers_get_their_apps_events_and_nothing_of_another_organization(
         env: AlertEnv, server: str) -> None:
     raw = await first_import(env.db, env.job)
     mine = await open_feed(server, env.key, APP)
-    installs_only = await open_feed(server, env.key, APP, ["CUSTOMER_INSTALLED"], in_header=True)
+    installs = await open_feed(server, env.key, APP, ["CUSTOMER_INSTALLED", "SYNC_FAILED"], in_header=True)
     theirs = await open_feed(server, env.other_key, OTHER_APP)
     try:
+        await probe(env, APP, mine, installs)
+        await probe(env, OTHER_APP, theirs)  # the first thing the other organization receives: its own event
         await new_install(env, raw)
         got = [await next_message(mine) for _ in range(3)]
         assert all(m["type"] == "next" and m["id"] == "1" for m in got), got
@@ -88,22 +122,14 @@ async def test_subscribers_get_their_apps_events_and_nothing_of_another_organiza
         assert [e["type"] for e in events] == ["CUSTOMER_INSTALLED", "CUSTOMER_TRIAL_STARTED", "SEGMENT_ENTERED"]
         assert {e["appId"] for e in events} == {APP}
         assert events[0]["data"]["customer"]["shopId"] == f"gid://partners/Shop/{NEW_SHOP}"
-        only = await next_message(installs_only)
+        only = await next_message(installs)  # the trial and segment events were filtered out
         assert only["payload"]["data"]["customerEvents"]["id"] == events[0]["id"]
-
-        # the other organization's feed: its own event arrives, and it is the first thing it receives
-        await record_sync_failed(env.db, OTHER_APP, "run-x", "PermanentError: 401", T0 + timedelta(hours=1))
-        first = await next_message(theirs)
-        assert first["payload"]["data"]["customerEvents"]["type"] == "SYNC_FAILED"
-        assert first["payload"]["data"]["customerEvents"]["appId"] == OTHER_APP
-        await record_sync_failed(env.db, APP, "run-y", "PermanentError: 401", T0 + timedelta(hours=1))
-        assert (await next_message(mine))["payload"]["data"]["customerEvents"]["type"] == "SYNC_FAILED"
-        # the installs-only feed skipped the trial, segment and sync events: its next one is a later install
+        # nothing of the install reached the other organization: its next message is its own next event
         await record_sync_failed(env.db, OTHER_APP, "run-z", "PermanentError: 401", T0 + timedelta(hours=1))
-        second = await next_message(theirs)
-        assert second["payload"]["data"]["customerEvents"]["appId"] == OTHER_APP
+        second = (await next_message(theirs))["payload"]["data"]["customerEvents"]
+        assert second["appId"] == OTHER_APP and second["type"] == "SYNC_FAILED"
     finally:
-        for ws in (mine, installs_only, theirs):
+        for ws in (mine, installs, theirs):
             await ws.close()
 
 
@@ -149,3 +175,24 @@ async def test_a_page_of_another_origin_cannot_open_the_feed(env: AlertEnv, serv
         await connect(server, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
                       origin="https://evil.example")  # type: ignore[arg-type]
     assert refused.value.response.status_code == 403
+
+
+async def test_a_burst_larger_than_a_page_streams_every_event_once_in_order(env: AlertEnv, server: str) -> None:
+    from crm_shared.alerts.emit import record_customer_changes
+    from crm_shared.store import customer_events
+
+    await customer_events.baseline(env.db, APP, T0 - timedelta(days=1))
+    ws = await open_feed(server, env.key, APP)
+    try:
+        await probe(env, APP, ws)
+        docs = [{"_id": f"{APP}|gid://partners/Shop/{n}", "app_id": APP, "shop_id": f"gid://partners/Shop/{n}",
+                 "name": f"Shop {n}", "segments": [],
+                 "timeline": [{"type": "INSTALLED", "occurred_at": T0 + timedelta(minutes=1), "charge_id": None}]}
+                for n in range(1, 1201)]  # one batch: 1,200 events with one created_at
+        await record_customer_changes(env.db, APP, {}, docs, T0 + timedelta(hours=1))
+        got = [(await next_message(ws))["payload"]["data"]["customerEvents"] for _ in range(1200)]
+        stored = sorted([e for e in await customer_events.of_organization(env.db, "7001", None, None, 5000)
+                         if e["type"] != "sync.failed"], key=lambda e: (e["created_at"], e["seq"]))
+        assert [e["id"] for e in got] == [e["_id"] for e in stored] and len(set(e["id"] for e in got)) == 1200
+    finally:
+        await ws.close()

@@ -74,8 +74,11 @@ async def _store(db: AsyncDatabase[Any], app: Mapping[str, Any] | None, events: 
     return {d["endpoint_id"] for d in deliveries}
 
 
-def _seq(created: datetime, customer_id: str, index: int) -> str:
-    return f"{int(created.timestamp() * 1000):014d}|{customer_id}|{index:04d}"
+def _seq(created: datetime, position: int, index: int) -> str:
+    """Delivery order: the write's time, the customer's position in the written batch, the event's index in
+    the customer's diff.  Events are inserted in this order (an ordered bulk write), so a reader polling
+    during the write sees a prefix of it (the live feed relies on this)."""
+    return f"{int(created.timestamp() * 1000):014d}|{position:06d}|{index:04d}"
 
 
 def _app_fields(app: Mapping[str, Any] | None, app_id: str) -> dict[str, Any]:
@@ -83,7 +86,7 @@ def _app_fields(app: Mapping[str, Any] | None, app_id: str) -> dict[str, Any]:
 
 
 def _customer_event(app_id: str, app: Mapping[str, Any] | None, spec: dict[str, Any], doc: Mapping[str, Any],
-                    old_segments: list[str], new_segments: list[str], created: datetime, index: int,
+                    old_segments: list[str], new_segments: list[str], created: datetime, position: int, index: int,
                     segment_names: Mapping[str, str]) -> dict[str, Any]:
     customer = customer_summary(doc, new_segments)
     data: dict[str, Any] = {"app": _app_fields(app, app_id), "customer": customer}
@@ -92,7 +95,7 @@ def _customer_event(app_id: str, app: Mapping[str, Any] | None, spec: dict[str, 
     if "segment" in spec:
         data["segment"] = {"key": spec["segment"], "name": segment_names.get(spec["segment"], spec["segment"])}
     return {"_id": spec["_id"], "app_id": app_id, "shop_id": doc.get("shop_id"), "customer_id": doc.get("_id"),
-            "type": spec["type"], "occurred_at": spec["occurred_at"], "seq": _seq(created, str(doc.get("_id")), index),
+            "type": spec["type"], "occurred_at": spec["occurred_at"], "seq": _seq(created, position, index),
             "segment": spec.get("segment"), "customer_segments": sorted(set(old_segments) | set(new_segments)),
             "data": data}
 
@@ -124,10 +127,10 @@ async def record_customer_changes(db: AsyncDatabase[Any], app_id: str, old: Mapp
     created = wall_clock()
     names = await _segment_names(db, app_id) if any("segment" in e for _, s in specs for e in s) else {}
     events = []
-    for doc, doc_specs in specs:
+    for position, (doc, doc_specs) in enumerate(specs):
         before = list((old.get(str(doc["_id"])) or {}).get("segments") or [])
         after = list(doc.get("segments") or [])
-        events += [_customer_event(app_id, app, spec, doc, before, after, created, i, names)
+        events += [_customer_event(app_id, app, spec, doc, before, after, created, position, i, names)
                    for i, spec in enumerate(doc_specs)]
     return await _store(db, app, events, created)
 
@@ -144,13 +147,13 @@ async def record_segment_changes(db: AsyncDatabase[Any], app_id: str, changed: M
     created = wall_clock()
     names = await _segment_names(db, app_id)
     events = []
-    for key, new_segments in changed.items():
+    for position, (key, new_segments) in enumerate(changed.items()):
         doc = stored.get(key)
         if doc is None:
             continue
         before = list(doc.get("segments") or [])
         specs = segment_events(app_id, str(doc.get("shop_id")), doc, new_segments, now)
-        events += [_customer_event(app_id, app, spec, doc, before, new_segments, created, i, names)
+        events += [_customer_event(app_id, app, spec, doc, before, new_segments, created, position, i, names)
                    for i, spec in enumerate(specs)]
     return await _store(db, app, events, created)
 
@@ -168,7 +171,7 @@ async def record_sync_failed(db: AsyncDatabase[Any], app_id: str, run_id: str, m
     created = wall_clock()
     event: dict[str, Any] = {
         "_id": event_id(app_id, SYNC_FAILED, run_id), "app_id": app_id, "shop_id": None, "customer_id": None,
-        "type": SYNC_FAILED, "occurred_at": now, "seq": _seq(created, app_id, 0), "segment": None,
+        "type": SYNC_FAILED, "occurred_at": now, "seq": _seq(created, 0, 0), "segment": None,
              "customer_segments": [],
              "data": {"app": _app_fields(app, app_id), "sync": {"runId": run_id, "error": message[:1000]}}}
     return await _store(db, app, [event], created)

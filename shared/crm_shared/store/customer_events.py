@@ -9,9 +9,9 @@ The gateway reads them (the live feed, replays).  Documents::
     customer_events   _id = stable event id (crm_shared.alerts.events)
                       organization_id (None for an app no organization owns), app_id, shop_id (None for
                       sync.failed), customer_id, type, occurred_at (the services' clock), created_at (wall
-                      clock, first write), seq (delivery order: created ms | customer | index), segment (segment
-                      events), customer_segments (before and after, for endpoint segment filters), data
-                      (the JSON payload's `data`, see docs/alerts.md)
+                      clock, first write), seq (delivery order: created ms | position in the batch | index),
+                      segment (segment events), customer_segments (before and after, for endpoint segment
+                      filters), data (the JSON payload's `data`, see docs/alerts.md)
     alert_baselines   _id = app id; since (the services' clock when the app's first customers were written),
                       segments_since (the first app-level recompute after that; None before)
 """
@@ -79,10 +79,11 @@ async def mark_segments_live(db: AsyncDatabase[Any], app_id: str, now: datetime)
 
 
 async def record(db: AsyncDatabase[Any], events: Iterable[Mapping[str, Any]]) -> int:
-    """Store events that are not stored yet (an event already stored keeps its first version)."""
+    """Store events that are not stored yet (an event already stored keeps its first version), in the given
+    order (an ordered bulk write: a reader sees a prefix of `events` while it runs)."""
     ops = [UpdateOne({"_id": e["_id"]}, {"$setOnInsert": dict(e)}, upsert=True) for e in events]
     for i in range(0, len(ops), WRITE_CHUNK):
-        await db[COLLECTION].bulk_write(ops[i:i + WRITE_CHUNK], ordered=False)
+        await db[COLLECTION].bulk_write(ops[i:i + WRITE_CHUNK], ordered=True)
     return len(ops)
 
 
@@ -106,14 +107,27 @@ async def of_organization(db: AsyncDatabase[Any], org_id: str, start: datetime |
     return [cast(CustomerEventDoc, d) async for d in cursor]
 
 
-async def feed(db: AsyncDatabase[Any], app_id: str, types: list[str] | None, created_from: datetime,
-               limit: int = 500) -> list[CustomerEventDoc]:
-    """The app's events created at or after `created_from`, in delivery order (the live feed polls this)."""
-    query: dict[str, Any] = {"app_id": app_id, "created_at": {"$gte": created_from}}
+def _types(query: dict[str, Any], types: list[str] | None) -> dict[str, Any]:
     if types:
         query["type"] = {"$in": types}
+    return query
+
+
+async def feed_after(db: AsyncDatabase[Any], app_id: str, types: list[str] | None, after: tuple[datetime, str],
+                     limit: int = 500) -> list[CustomerEventDoc]:
+    """The app's events after `after` = (created_at, seq), in delivery order (the live feed pages with this)."""
+    created, seq = after
+    query = _types({"app_id": app_id, "$or": [{"created_at": {"$gt": created}},
+                                              {"created_at": created, "seq": {"$gt": seq}}]}, types)
     cursor = db[COLLECTION].find(query).sort([("created_at", ASCENDING), ("seq", ASCENDING)]).limit(limit)
     return [cast(CustomerEventDoc, d) async for d in cursor]
+
+
+async def ids_between(db: AsyncDatabase[Any], app_id: str, types: list[str] | None, start: datetime,
+                      end: datetime, limit: int = 5000) -> list[str]:
+    """Ids of the app's events created in [start, end] (the live feed looks back for late commits)."""
+    query = _types({"app_id": app_id, "created_at": {"$gte": start, "$lte": end}}, types)
+    return [d["_id"] async for d in db[COLLECTION].find(query, {"_id": 1}).limit(limit)]
 
 
 async def forget_app(db: AsyncDatabase[Any], app_id: str) -> None:

@@ -7,8 +7,9 @@ checked in `http_view`), the app must be one of the key's organization (NOT_FOUN
 missing app), and the key is checked again every `KEY_RECHECK_SECONDS`, so a revoked key's feed ends.
 
 The feed polls `customer_events` (an indexed read per `POLL_SECONDS`) rather than a change stream, so it
-works on every MongoDB deployment; each poll re-reads the last `LOOKBACK` of events, so an event whose
-write committed late is still sent, once (ids already sent are remembered for that long).
+works on every MongoDB deployment: it pages through what is new by (created_at, seq), then looks at the ids
+of the last `LOOKBACK` of events, so an event whose write committed after a later one is still sent, once
+(ids already sent are remembered for twice that long).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from crm_shared.store import customer_events
 from crm_shared.store.registry import key_access
 
 POLL_SECONDS = 0.25
+PAGE = 500
 LOOKBACK = timedelta(seconds=10)
 KEY_RECHECK_SECONDS = 30.0
 
@@ -56,18 +58,31 @@ class Subscription:
         except CrmError as exc:
             raise _coded(exc) from exc
         wanted = [t.value for t in types] if types else None
-        start = cursor = wall_clock()
+        start = wall_clock()
+        cursor: tuple[datetime, str] = (start, "")  # (created_at, seq) of the last event read
         sent: dict[str, datetime] = {}
         loop = asyncio.get_running_loop()
         next_key_check = loop.time() + KEY_RECHECK_SECONDS
         while True:
-            for doc in await customer_events.feed(ctx.db, str(app_id), wanted, max(start, cursor - LOOKBACK)):
-                if doc["_id"] in sent:
-                    continue
-                sent[doc["_id"]] = doc["created_at"]
-                cursor = max(cursor, doc["created_at"])
-                yield event_from_doc(dict(doc))
-            horizon = cursor - LOOKBACK
+            while True:  # what is new, page by page (a rebuilt batch's events share one created_at)
+                page = await customer_events.feed_after(ctx.db, str(app_id), wanted, cursor, PAGE)
+                for doc in page:
+                    cursor = (doc["created_at"], doc["seq"])
+                    if doc["_id"] not in sent:
+                        sent[doc["_id"]] = doc["created_at"]
+                        yield event_from_doc(dict(doc))
+                if len(page) < PAGE:
+                    break
+            # events committed late (a writer that stamped them before another writer's later events)
+            window = await customer_events.ids_between(ctx.db, str(app_id), wanted,
+                                                       max(start, cursor[0] - LOOKBACK), cursor[0])
+            late = [i for i in window if i not in sent]
+            if late:
+                found = await customer_events.by_ids(ctx.db, late)
+                for doc in sorted(found.values(), key=lambda d: (d["created_at"], d["seq"])):
+                    sent[doc["_id"]] = doc["created_at"]
+                    yield event_from_doc(dict(doc))
+            horizon = cursor[0] - 2 * LOOKBACK
             for key in [k for k, at in sent.items() if at < horizon]:
                 del sent[key]
             if loop.time() >= next_key_check:
