@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -29,12 +30,25 @@ FEED = "subscription($app: ID!, $types: [CustomerEventType!]) { customerEvents(a
 TIMEOUT = 30.0
 
 
-@pytest.fixture
-async def server(env: AlertEnv, redis_url: str) -> AsyncIterator[str]:
-    """The gateway on a real uvicorn server in this event loop; yields its ws:// URL."""
+@pytest.fixture(params=["fast-executor", "standard-executor"])
+async def server(request: pytest.FixtureRequest, env: AlertEnv, redis_url: str) -> AsyncIterator[str]:
+    """The gateway on a real uvicorn server in this event loop, with GATEWAY_FAST_EXECUTION on and off (the
+    subscription must answer the same on both); yields its ws:// URL."""
+    from crm_shared.settings import get_settings
+
+    saved = os.environ.get("GATEWAY_FAST_EXECUTION")
+    os.environ["GATEWAY_FAST_EXECUTION"] = "true" if request.param == "fast-executor" else "false"
+    get_settings.cache_clear()
+    try:
+        app = gateway(env.db, redis_url, T0 + timedelta(minutes=1))  # the schema reads the setting once, here
+    finally:
+        if saved is None:
+            del os.environ["GATEWAY_FAST_EXECUTION"]
+        else:
+            os.environ["GATEWAY_FAST_EXECUTION"] = saved
+        get_settings.cache_clear()
     port = free_port()
-    config = uvicorn.Config(gateway(env.db, redis_url, T0 + timedelta(minutes=1)), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     srv = uvicorn.Server(config)
     task = asyncio.create_task(srv.serve())
     while not srv.started:
