@@ -107,7 +107,8 @@ async def bench_mongo(uri: str, count: int) -> None:
 
     from crm_analytics.app_recompute import recompute_app
     from crm_shared.customer import to_mongo
-    from crm_shared.mongo import CUSTOMERS, ensure_base_indexes
+    from crm_shared.mongo import CUSTOMERS
+    from crm_shared.store.indexes import ensure_base_indexes
 
     client: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
     db = client["bench_analytics"]

@@ -121,7 +121,7 @@ async def _run_sync(mongo_uri: str, redis_url: str, sim_url: str, scenario: dict
     from pymongo import AsyncMongoClient
     from redis.asyncio import Redis
 
-    from crm_shared.mongo import ensure_base_indexes
+    from crm_shared.store.indexes import ensure_base_indexes
     from crm_shared.token_cipher import new_secret_key
 
     os.environ.setdefault("CRM_SECRET_KEY", new_secret_key())  # tokens are stored encrypted

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -12,7 +14,8 @@ T = TypeVar("T")
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 240.0, interval: float = 0.2) -> T:
     """Poll `probe` until it returns something truthy; fail with its last value after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = start + timeout
     last: Any = None
     while True:
         try:
@@ -22,6 +25,7 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 240.0, i
         except Exception as exc:  # noqa: BLE001 - a part still starting or being restarted: keep polling
             last = exc
         if last:
+            _trace(what, start)
             return last
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
@@ -31,7 +35,8 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 240.0, i
 async def eventually(what: str, probe: Callable[[], Awaitable[T | None]], timeout: float = 240.0,
                      interval: float = 0.2) -> T:
     """`wait_for` for an async probe."""
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = start + timeout
     last: Any = None
     while True:
         try:
@@ -41,7 +46,14 @@ async def eventually(what: str, probe: Callable[[], Awaitable[T | None]], timeou
         except Exception as exc:  # noqa: BLE001
             last = exc
         if last:
+            _trace(what, start)
             return last
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
         await asyncio.sleep(interval)
+
+
+def _trace(what: str, start: float) -> None:
+    """With CRM_TEST_TRACE_WAITS=1, print how long each wait took (to find where a slow test spends its time)."""
+    if os.environ.get("CRM_TEST_TRACE_WAITS"):
+        print(f"[wait {time.monotonic() - start:7.2f}s] {what}", file=sys.stderr)

@@ -16,27 +16,30 @@ import httpx
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.errors import NotFoundError
-from crm_shared.mongo import (
-    APP_METRICS,
-    APP_SUMMARIES,
-    CUSTOMERS,
-    PARTNER_EVENTS,
-    PARTNER_TRANSACTIONS,
-    REBUILD_OUTBOX,
-    SAVED_SEGMENTS,
-    SHOP_PROFILES,
-)
 from crm_shared.partner_access import AppInfo, check_access, check_app_id, check_org_id
 from crm_shared.settings import Settings, get_settings
-from crm_shared.store import customer_events, registry, sync_state
+from crm_shared.store import (
+    app_metrics,
+    app_summaries,
+    customer_events,
+    customers,
+    partner_events,
+    partner_transactions,
+    rebuild_outbox,
+    registry,
+    saved_segments,
+    shop_profiles,
+    sync_state,
+)
 from crm_shared.sync_requests import request_sync
 from crm_shared.token_cipher import TokenCipher, cipher_from_settings
 
 __all__ = ["Connector", "ConnectResult"]
 
-#: Collections holding an app's own data (removed with `remove_app(..., purge=True)`).
-APP_DATA = (PARTNER_EVENTS, PARTNER_TRANSACTIONS, SHOP_PROFILES, CUSTOMERS, APP_METRICS, APP_SUMMARIES,
-            SAVED_SEGMENTS, REBUILD_OUTBOX)
+#: How to delete each collection's share of an app's own data (`remove_app(..., purge=True)`).
+APP_DATA = (partner_events.purge_app, partner_transactions.purge_app, shop_profiles.purge_app, customers.purge_app,
+            app_metrics.purge_app, app_summaries.purge_app, saved_segments.purge_app, rebuild_outbox.purge_app,
+            customer_events.purge_app)
 
 
 @dataclass
@@ -127,7 +130,6 @@ class Connector:
             return False
         await sync_state.forget(self.db, app_id)
         if purge:
-            for collection in APP_DATA:
-                await self.db[collection].delete_many({"app_id": app_id})
-            await customer_events.forget_app(self.db, app_id)
+            for purge_app in APP_DATA:
+                await purge_app(self.db, app_id)
         return True

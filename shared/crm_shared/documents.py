@@ -1,8 +1,9 @@
 """Shapes of the MongoDB documents (the contract between the services).
 
-A collection with a module in `crm_shared.store` is described there, as a typed
-document, beside the only functions that read and write it; this index names
-them and describes the others.
+Every collection has a module in `crm_shared.store`: its typed document, its
+indexes and the only functions that read and write it
+(`tests/test_store_ownership.py` holds the services to that).  This index
+names the modules and says who writes what.
 
 Field names are snake_case.  Times are aware UTC `datetime`s.  Money amounts
 are exact `bson.Decimal128` (never floats) with their currency beside them;
@@ -10,32 +11,27 @@ amounts in different currencies are never summed.
 
 Raw (written by the sync worker only)
 -------------------------------------
-partner_events      _id = ids.event_key(app, type, occurredAt, shop, charge)
-    app_id, shop_id (None when the node has no shop), type (e.g.
-    "SUBSCRIPTION_CHARGE_ACTIVATED"), occurred_at, charge_id (charge.id, or
-    appCredit.id, or None), node (the Partner API node verbatim, as JSON),
-    first_seen_at
-partner_transactions _id = transaction gid
-    app_id, shop_id (None when shop is null), type (the __typename, e.g.
-    "AppSubscriptionSale"), created_at, charge_id (None before 2020-09),
-    gross_amount, net_amount (Decimal128), currency, billing_interval (sales
-    only, else None), node (latest version verbatim), restatements (list of
-    {node, replaced_at} — every earlier version, oldest first), first_seen_at
-shop_profiles       _id = ids.customer_key(app, shop)
-    app_id, shop_id, email, country, shopify_plan, last_active_at, updated_at
+partner_events       crm_shared.store.partner_events (typed: EventDoc)
+    _id = ids.event_key(app, type, occurredAt, shop, charge); the Partner
+    API node verbatim with the fields read from it
+partner_transactions crm_shared.store.partner_transactions (typed: TransactionDoc)
+    _id = transaction gid; the latest node verbatim, money as Decimal128, every
+    earlier version in `restatements` (oldest first)
+shop_profiles        crm_shared.store.shop_profiles (typed: ShopProfileDoc)
+    _id = ids.customer_key(app, shop); what the partner's app reported
 
 State
 -----
 organizations, apps, api_keys      crm_shared.store.registry (typed: OrganizationDoc, AppDoc, ApiKeyDoc)
-saved_segments      _id = f"{app_id}|{key}"
-    app_id, key ("saved:<slug>"), name, filter (CustomerFilterInput as a
-    snake_case dict: status, plan, paid, country, mrr_min, mrr_max,
-    installed_from, installed_to, last_active_from, last_active_to,
-    include_test), created_at
+saved_segments      crm_shared.store.saved_segments (typed: SavedSegmentDoc)
+    _id = f"{app_id}|{key}"; written by the gateway, read by the gateway
+    and the analytics worker
 sync_state          crm_shared.store.sync_state (typed: SyncStateDoc; states and moves)
 rebuild_outbox      crm_shared.store.rebuild_outbox (typed: OutboxMark): shops whose raw data
     changed and await a rebuild; marked by every raw-data writer before it
     writes, cleared only by the analytics worker
+signing_keys        crm_shared.store.signing_keys (typed: SigningKeyDoc): the
+    gateway's stored export-link secret
 customer_events, alert_baselines   crm_shared.store.customer_events (typed: CustomerEventDoc): alert
     events, written by the analytics worker before the customers they describe (docs/alerts.md)
 webhook_endpoints   crm_shared.store.webhook_endpoints (typed: EndpointDoc)
@@ -44,16 +40,13 @@ webhook_deliveries  crm_shared.store.webhook_deliveries (typed: DeliveryDoc): th
 Derived (written by the analytics worker only)
 ----------------------------------------------
 customers           crm_shared.store.customers (typed: CustomerDoc), the only writer of it
-app_metrics         _id = f"{app_id}|{currency}|{YYYY-MM-DD}" (daily snapshot)
-    app_id, currency, date (datetime at 00:00 UTC), total_mrr, active_customers,
-    trial_customers, installs, uninstalls, new_customers (first paid that day),
-    churned_customers, reactivated_customers, movements {new, expansion,
-    contraction, churn, reactivation} (Decimal128, churn and contraction
-    negative)
-    (one document per currency per day from the app's first data to today;
-    today's is "as of computed_at"; test shops left out; total_mrr is the
-    exact end-of-day sum, the sum of a range's movements equals its change)
-app_summaries       _id = app_id   (semantics: crm_shared.analytics docstrings)
+app_metrics         crm_shared.store.app_metrics (typed: MetricsDoc)
+    _id = f"{app_id}|{currency}|{YYYY-MM-DD}" (daily snapshot); one document
+    per currency per day from the app's first data to today; today's is "as
+    of computed_at"; test shops left out; total_mrr is the exact end-of-day
+    sum, the sum of a range's movements equals its change
+app_summaries       crm_shared.store.app_summaries (typed: SummaryDoc)
+    _id = app_id   (semantics: crm_shared.analytics docstrings)
     app_id, computed_at (= as_of, the clock the numbers are read at),
     reports_activity (bool: the app reports activity in shop_profiles),
     customers (non-test count), test_customers, counts_by_status {status: n}

@@ -156,7 +156,8 @@ def synthetic_app(shops: int, seed: int = 7, app_id: str = APP, now: datetime = 
 async def store(db: Any, raw: RawApp, shop_ids: set[str] | None = None) -> None:
     """Insert the raw documents of `shop_ids` (all when None), like the sync worker's upserts."""
     from crm_analytics.indexes import ensure_analytics_indexes
-    from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS, SHOP_PROFILES, ensure_base_indexes
+    from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS, SHOP_PROFILES
+    from crm_shared.store.indexes import ensure_base_indexes
 
     await ensure_base_indexes(db)
     await ensure_analytics_indexes(db)

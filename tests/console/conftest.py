@@ -92,7 +92,7 @@ def console_stack(services: dict[str, str], tmp_path_factory: pytest.TempPathFac
         sim_port=free_port(),
         scenario=scenario,
         mongodb_uri=services["mongodb_uri"],
-        redis_url=services["redis_url"],
+        redis_url=None,  # a Redis of its own: nothing queued by another stack reaches its workers
         bootstrap_api_key=KEY,
         extra_env={"MONGODB_DB": "console_" + str(free_port())},
     )

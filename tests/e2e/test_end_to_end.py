@@ -61,7 +61,7 @@ def stack(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
         sim_port=free_port(),
         scenario=SCENARIO,
         mongodb_uri=services["mongodb_uri"],
-        redis_url=services["redis_url"],
+        redis_url=None,  # a Redis of its own: nothing queued by another stack reaches its workers
         bootstrap_api_key=KEY,
         extra_env={"MONGODB_DB": "e2e_" + str(free_port())},
     )

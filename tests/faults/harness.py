@@ -132,9 +132,13 @@ class FaultStack:
             pass
 
 
-def start_fault_stack(tmp: Path, mongodb_uri: str, redis_url: str, seed: int = 7, shops: int = 60,
+def start_fault_stack(tmp: Path, mongodb_uri: str, redis_url: str | None = None, seed: int = 7, shops: int = 60,
                       extra_env: dict[str, str] | None = None) -> FaultStack:
-    """A stack on its own database (and the given Mongo/Redis) serving a generated organization."""
+    """A stack on its own database (on the given MongoDB) serving a generated organization.
+
+    The stack gets a Redis of its own unless `redis_url` is given: stacks share the app id, and on a shared
+    Redis one stack's queued, delayed or unacknowledged messages, leases and scheduler slots would reach the
+    next stack's workers."""
     scenario, truth = generate_org(tmp, seed, shops)
     config = StackConfig(
         data_dir=tmp / "stack", gateway_port=free_port(), sim_port=free_port(), scenario=scenario,

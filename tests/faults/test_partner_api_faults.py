@@ -33,7 +33,7 @@ CLOCK = datetime.fromisoformat(NOW.replace("Z", "+00:00"))
 
 @pytest.fixture
 def stack(services: dict[str, str], tmp_path: Path) -> Iterator[FaultStack]:
-    running = start_fault_stack(tmp_path, services["mongodb_uri"], services["redis_url"], seed=23, shops=50,
+    running = start_fault_stack(tmp_path, services["mongodb_uri"], seed=23, shops=50,
                                 extra_env={"PARTNER_SIM_FAULTS": json.dumps(FAULTS)})
     try:
         yield running

@@ -84,7 +84,7 @@ def test_mongodb_stop_during_a_sync_gateway_reports_unready_and_everything_recov
     port = free_port()
     storage = str(tmp_path / "mongo-data")
     mongo_uri = start_secantus(infra, port, storage)
-    stack = start_fault_stack(tmp_path, mongo_uri, services["redis_url"], seed=37, shops=50)
+    stack = start_fault_stack(tmp_path, mongo_uri, seed=37, shops=50)
     readyz = stack.running.graphql_url.replace("/graphql", "/readyz")
     try:
         wait_for("the first sync to store something", lambda: sum(stack.raw_counts()) > 20, timeout=180, interval=0.2)

@@ -26,7 +26,7 @@ from tests.faults.harness import (
 
 @pytest.fixture
 def stack(services: dict[str, str], tmp_path: Path) -> Iterator[FaultStack]:
-    running = start_fault_stack(tmp_path, services["mongodb_uri"], services["redis_url"], seed=11, shops=70)
+    running = start_fault_stack(tmp_path, services["mongodb_uri"], seed=11, shops=70)
     try:
         yield running
     finally:

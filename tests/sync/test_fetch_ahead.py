@@ -10,6 +10,7 @@ import pytest
 
 from crm_shared.errors import RetryableError
 from crm_shared.mongo import PARTNER_EVENTS
+from crm_shared.store import partner_events
 from crm_sync import metrics
 from crm_sync.client import Page
 from crm_sync.parse import parse_event
@@ -48,7 +49,7 @@ def _runner(db: Any, log: list[tuple[str, int]], store_delay: float, fail_fetch_
         return result
 
     spec = StreamSpec(name="events", fetch=fetch, parse=parse_event, store=store, time_field="occurred_at",
-                      count_field="events_synced", collection=PARTNER_EVENTS, newest_first=True,
+                      count_field="events_synced", count_stored=partner_events.count, newest_first=True,
                       stored_metric=metrics.EVENTS_STORED)
     settings = RunSettings(now=lambda: NOW, overlap=timedelta(days=3), window=timedelta(days=90),
                            floor=NOW - timedelta(days=3650))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import structlog
 
 from crm_shared.mongo import PARTNER_EVENTS
+from crm_shared.store import partner_events
 from crm_sync import metrics
 from crm_sync.client import Page
 from crm_sync.parse import parse_event
@@ -39,7 +40,7 @@ async def test_malformed_nodes_are_skipped_counted_and_logged(db) -> None:
         return pages[0] if after is None else pages[1]
 
     spec = StreamSpec(name="events", fetch=fetch, parse=parse_event, store=store_events, time_field="occurred_at",
-                      count_field="events_synced", collection=PARTNER_EVENTS, newest_first=True,
+                      count_field="events_synced", count_stored=partner_events.count, newest_first=True,
                       stored_metric=metrics.EVENTS_STORED)
     settings = RunSettings(now=lambda: NOW, overlap=timedelta(days=3), window=timedelta(days=90),
                            floor=NOW - timedelta(days=3650))

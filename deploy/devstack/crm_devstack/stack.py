@@ -172,7 +172,7 @@ async def _register(env: dict[str, str], scenario: dict[str, Any], api_key: str 
     """Register the scenario's organization and apps; return the API key."""
     from pymongo import AsyncMongoClient
 
-    from crm_shared.mongo import ensure_base_indexes
+    from crm_shared.store.indexes import ensure_base_indexes
     from crm_shared.store.registry import create_api_key, register_organization
     from crm_shared.token_cipher import TokenCipher
 

@@ -29,8 +29,9 @@ from crm_shared.broker import make_broker
 from crm_shared.clock import utcnow
 from crm_shared.logs import configure_logging
 from crm_shared.messages import ANALYTICS_QUEUE, WEBHOOKS_QUEUE
-from crm_shared.mongo import ensure_base_indexes, get_db
+from crm_shared.mongo import get_db
 from crm_shared.settings import get_settings
+from crm_shared.store.indexes import ensure_base_indexes
 from crm_shared.worker_process import run_worker
 
 

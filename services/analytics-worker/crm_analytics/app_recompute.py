@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import DeleteOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_analytics.raw_data import app_reports_activity
@@ -26,8 +25,7 @@ from crm_shared.customer import from_mongo, to_mongo
 from crm_shared.customer_filter import build_query
 from crm_shared.errors import CrmError
 from crm_shared.logs import get_logger
-from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, SAVED_SEGMENTS
-from crm_shared.store import customers
+from crm_shared.store import app_metrics, app_summaries, customers, saved_segments
 
 log = get_logger(__name__)
 
@@ -35,7 +33,6 @@ CUSTOMER_FIELDS = (
     "status", "mrr", "currency", "plan", "is_test", "customer_since", "days_as_customer", "last_active_at",
     "first_installed_at", "installed_at", "trial_ends_at", "health.grade", "timeline", "mrr_history", "segments",
 )
-WRITE_CHUNK = 1000
 
 
 @dataclass
@@ -51,7 +48,7 @@ class RecomputeResult:
 async def saved_segment_members(db: AsyncDatabase, app_id: str, now: datetime) -> dict[str, set[str]]:
     """{saved segment key: customer ids matching its filter} (a filter that no longer parses is logged, skipped)."""
     members: dict[str, set[str]] = {}
-    async for seg in db[SAVED_SEGMENTS].find({"app_id": app_id}):
+    for seg in await saved_segments.of_app(db, app_id):
         try:
             query = build_query(app_id, dict(seg.get("filter") or {}), now)
         except (CrmError, ValueError) as exc:
@@ -71,11 +68,6 @@ def metrics_document(app_id: str, snap: DailySnapshot) -> dict[str, Any]:
         "date": day_start(day),
         **body,
     })
-
-
-async def _chunked_write(db: AsyncDatabase, collection: str, ops: list[Any]) -> None:
-    for i in range(0, len(ops), WRITE_CHUNK):
-        await db[collection].bulk_write(ops[i:i + WRITE_CHUNK], ordered=False)
 
 
 async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime,
@@ -98,18 +90,13 @@ async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime,
         notify(endpoints)
 
     wanted = {d["_id"]: d for d in (metrics_document(app_id, s) for s in comp.snapshots)}
-    existing = {d["_id"]: d async for d in db[APP_METRICS].find({"app_id": app_id})}
-    metric_ops: list[Any] = [ReplaceOne({"_id": k}, d, upsert=True) for k, d in wanted.items() if existing.get(k) != d]
-    stale = [DeleteOne({"_id": k}) for k in existing if k not in wanted]
-    await _chunked_write(db, APP_METRICS, metric_ops + stale)
+    written, deleted = await app_metrics.replace_app(db, app_id, wanted)
 
     summary = dict(comp.summary)
     summary["segment_counts"] = {**summary["segment_counts"], **{k: len(ids) for k, ids in sorted(saved.items())}}
     summary["built_in_segments"] = [
         {"key": k, "name": BUILT_IN_NAMES[k], "definition": BUILT_IN_DEFINITIONS[k]} for k in BUILT_IN_DEFINITIONS
     ]
-    await db[APP_SUMMARIES].replace_one(
-        {"_id": app_id}, to_mongo({"_id": app_id, "app_id": app_id, "computed_at": now, **summary}), upsert=True
-    )
+    await app_summaries.store(db, app_id, to_mongo({"_id": app_id, "app_id": app_id, "computed_at": now, **summary}))
     await alerts.segments_settled(db, app_id, now)
-    return RecomputeResult(len(stored), len(changed), len(metric_ops), len(stale))
+    return RecomputeResult(len(stored), len(changed), written, deleted)

@@ -25,8 +25,7 @@ from crm_shared.customer import derive_customer, to_mongo
 from crm_shared.errors import MalformedDataError
 from crm_shared.ids import customer_key
 from crm_shared.logs import get_logger
-from crm_shared.mongo import APP_SUMMARIES
-from crm_shared.store import customers, rebuild_outbox
+from crm_shared.store import app_summaries, customers, rebuild_outbox
 
 log = get_logger(__name__)
 
@@ -37,9 +36,7 @@ def _dec(value: Any) -> Decimal:
 
 async def stored_segment_context(db: AsyncDatabase, app_id: str) -> SegmentContext:
     """The segment context of the app's last summary (empty before the first recompute)."""
-    doc = await db[APP_SUMMARIES].find_one(
-        {"_id": app_id}, {"percentiles": 1, "top_plan": 1, "reports_activity": 1}
-    )
+    doc = await app_summaries.load(db, app_id, {"percentiles": 1, "top_plan": 1, "reports_activity": 1})
     if not doc:
         return SegmentContext()
     return SegmentContext(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS, SHOP_PROFILES
+from crm_shared.store import partner_events, partner_transactions, shop_profiles
+
+Raw = dict[str, Any]  # a stored document as the derivation reads it (`crm_shared.customer.derive_customer`)
 
 
 @dataclass
@@ -29,25 +31,23 @@ async def load_shops(db: AsyncDatabase, app_id: str, shop_ids: list[str]) -> dic
     out: dict[str, ShopRaw] = defaultdict(ShopRaw)
     if not shop_ids:
         return {}
-    query = {"app_id": app_id, "shop_id": {"$in": shop_ids}}
-    async for doc in db[PARTNER_EVENTS].find(query, {"first_seen_at": 0}):
-        out[doc["shop_id"]].events.append(doc)
-    async for doc in db[PARTNER_TRANSACTIONS].find(query, {"first_seen_at": 0}):
-        out[doc["shop_id"]].transactions.append(doc)
-    async for doc in db[SHOP_PROFILES].find(query):
-        out[doc["shop_id"]].profile = doc
+    for event in await partner_events.for_shops(db, app_id, shop_ids):
+        out[cast(str, event["shop_id"])].events.append(cast(Raw, event))
+    for tx in await partner_transactions.for_shops(db, app_id, shop_ids):
+        out[cast(str, tx["shop_id"])].transactions.append(cast(Raw, tx))
+    for profile in await shop_profiles.for_shops(db, app_id, shop_ids):
+        out[profile["shop_id"]].profile = cast(Raw, profile)
     return {shop: out[shop] for shop in shop_ids}
 
 
 async def all_shop_ids(db: AsyncDatabase, app_id: str) -> list[str]:
     """Every shop with raw data for the app, sorted."""
     shops: set[str] = set()
-    for name in (PARTNER_EVENTS, PARTNER_TRANSACTIONS, SHOP_PROFILES):
-        shops.update(s for s in await db[name].distinct("shop_id", {"app_id": app_id}) if s)
+    for store in (partner_events, partner_transactions, shop_profiles):
+        shops.update(await store.shop_ids(db, app_id))
     return sorted(shops)
 
 
 async def app_reports_activity(db: AsyncDatabase, app_id: str) -> bool:
     """Whether the partner's app reports activity (any profile with `last_active_at`)."""
-    doc = await db[SHOP_PROFILES].find_one({"app_id": app_id, "last_active_at": {"$ne": None}}, {"_id": 1})
-    return doc is not None
+    return await shop_profiles.reports_activity(db, app_id)

@@ -29,7 +29,7 @@ from crm_shared.customer_filter import (
     search_words,
 )
 from crm_shared.errors import UserInputError
-from crm_shared.mongo import CUSTOMERS, SAVED_SEGMENTS
+from crm_shared.store import customers, saved_segments
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ async def list_filters(
     if saved_filters is not None and segment in saved_filters:
         stored = saved_filters[segment]
     else:
-        saved = await db[SAVED_SEGMENTS].find_one({"_id": f"{q.app_id}|{segment}"})
+        saved = await saved_segments.get(db, q.app_id, segment)
         stored = dict(saved.get("filter") or {}) if saved is not None else None
         if saved_filters is not None:
             saved_filters[segment] = stored
@@ -122,9 +122,8 @@ async def mongo_page(
         query = combine(base, after_condition(q.sort.field, ascending, pos))
     rows: list[dict[str, Any]] = []
     if page.size > 0:
-        cursor = db[CUSTOMERS].find(query, projection).sort(sort_spec(q.sort.field, ascending)).limit(page.size + 1)
-        cursor = cursor.hint(index_hint(q))
-        rows = await cursor.to_list()
+        rows = await customers.find_page(db, query, projection, sort_spec(q.sort.field, ascending), page.size + 1,
+                                         index_hint(q))
     more = len(rows) > page.size
     rows = rows[: page.size]
     if page.backward:
@@ -132,7 +131,7 @@ async def mongo_page(
     cursors = [encode_cursor(r.get(q.sort.field), r["_id"], qhash) for r in rows]
 
     async def count() -> int:
-        return await db[CUSTOMERS].count_documents(base)
+        return await customers.count_matching(db, base)
 
     return Page(
         rows=rows,
@@ -183,7 +182,7 @@ async def count_list(db: AsyncDatabase, q: ListQuery, now: datetime, index: List
     if snap is not None:
         expr = (await index_condition(db, q)).expr(snap)
         return int((await _collect(snap, [count_plan(snap, expr)]))[0]["n"][0])
-    return await db[CUSTOMERS].count_documents(await mongo_filter(db, q, now))
+    return await customers.count_matching(db, await mongo_filter(db, q, now))
 
 
 async def status_counts(db: AsyncDatabase, app_id: str, now: datetime,
@@ -196,15 +195,13 @@ async def status_counts(db: AsyncDatabase, app_id: str, now: datetime,
             pl.len().alias("n"))]))[0]
         counts = {k: v for k, v in counts_of(frame, "status").items() if k is not None}
     else:
-        pipeline = [{"$match": build_query(app_id, {}, now)}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-        counts = {r["_id"]: int(r["n"]) for r in await (await db[CUSTOMERS].aggregate(pipeline)).to_list()}
+        counts = await customers.count_by(db, build_query(app_id, {}, now), "status")
     return {s: counts.get(s, 0) for s in STATUSES}
 
 
 async def saved_segment_keys(db: AsyncDatabase, app_id: str) -> list[str]:
     """The app's saved segment keys, oldest first (the order `App.segments` lists them in)."""
-    return [d["key"] async for d in db[SAVED_SEGMENTS].find({"app_id": app_id}, {"key": 1}).sort(
-        [("created_at", 1), ("_id", 1)])]
+    return await saved_segments.keys_of(db, app_id)
 
 
 async def customer_facets(db: AsyncDatabase, q: ListQuery, now: datetime, index: ListIndex | None = None) -> Facets:
@@ -232,8 +229,7 @@ async def customer_facets(db: AsyncDatabase, q: ListQuery, now: datetime, index:
         for dim in ("status", "plan", "country", "currency"):
             dq = q if dim == "currency" else ListQuery(q.app_id, {k: v for k, v in q.filter.items() if k != dim},
                                                        q.search, q.sort)
-            pipeline = [{"$match": await mongo_filter(db, dq, now)}, {"$group": {"_id": f"${dim}", "n": {"$sum": 1}}}]
-            dims[dim] = {r["_id"]: int(r["n"]) for r in await (await db[CUSTOMERS].aggregate(pipeline)).to_list()}
+            dims[dim] = await customers.count_by(db, await mongo_filter(db, dq, now), dim)
         segments = {k: await count_list(db, ListQuery(q.app_id, {**without_seg.filter, "segment": k}, q.search,
                                                       q.sort), now) for k in BUILT_IN_SEGMENTS}
         for sq, key in zip(per_saved, saved_keys, strict=True):

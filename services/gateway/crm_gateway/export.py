@@ -29,7 +29,7 @@ from crm_gateway.pagination.keyset import sort_spec
 from crm_shared.clock import to_iso
 from crm_shared.errors import CrmError
 from crm_shared.ids import gid_number
-from crm_shared.mongo import CUSTOMERS
+from crm_shared.store import customers
 
 COLUMNS = (
     "id", "shop_id", "name", "domain", "email", "country", "shopify_plan", "status", "plan", "mrr", "currency",
@@ -83,8 +83,7 @@ def _line(cells: list[str] | tuple[str, ...]) -> str:
 async def stream_rows(db: AsyncDatabase, q: ListQuery, query: dict[str, Any]) -> AsyncIterator[str]:
     """The header, then one CSV line per customer in list order."""
     yield _line(COLUMNS)
-    cursor = db[CUSTOMERS].find(query, {"timeline": 0, "mrr_history": 0, "search_terms": 0}, batch_size=BATCH)
-    cursor = cursor.sort(sort_spec(q.sort.field, q.sort.ascending)).hint(index_hint(q))
+    cursor = customers.scan(db, query, sort_spec(q.sort.field, q.sort.ascending), index_hint(q), BATCH)
     try:
         async for doc in cursor:
             yield _line(csv_row(doc))

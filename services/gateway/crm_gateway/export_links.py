@@ -9,7 +9,7 @@ endpoint then treats the link's organization like a key's: an app of another
 organization is NOT_FOUND, so a link works for nobody else's data.
 
 The secret is ``CRM_EXPORT_SIGNING_KEY`` when set (give every gateway replica the
-same value); otherwise a random secret created once in MongoDB (``signing_keys``)
+same value); otherwise a random secret created once in MongoDB (`crm_shared.store.signing_keys`)
 and shared by every replica of the deployment.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -25,18 +24,17 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 from starlette.datastructures import QueryParams
 
 from crm_gateway.graphql.types.export_link import ExportLink
 from crm_shared.errors import AuthenticationError
 from crm_shared.settings import get_settings
+from crm_shared.store import signing_keys
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
     from crm_gateway.graphql.inputs import CustomerFilterInput, CustomerSortInput
 
-SIGNING_KEYS = "signing_keys"
 SECRET_ID = "export_links"
 LINK_TTL_SECONDS = 600
 SIGNATURE_PARAMS = frozenset({"org", "exp", "sig"})
@@ -53,16 +51,7 @@ async def signing_secret(db: AsyncDatabase) -> bytes:
     cache_key = f"{id(db.client)}|{db.name}"
     if cache_key in _cached:
         return _cached[cache_key]
-    coll = db[SIGNING_KEYS]
-    doc = await coll.find_one({"_id": SECRET_ID})
-    if doc is None:
-        try:
-            await coll.insert_one({"_id": SECRET_ID, "secret": secrets.token_hex(32)})
-        except DuplicateKeyError:  # another replica created it first: use theirs
-            pass
-        doc = await coll.find_one({"_id": SECRET_ID})
-    assert doc is not None
-    _cached[cache_key] = bytes.fromhex(doc["secret"])
+    _cached[cache_key] = await signing_keys.ensure_secret(db, SECRET_ID)
     return _cached[cache_key]
 
 

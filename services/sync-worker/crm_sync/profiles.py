@@ -18,11 +18,9 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.clock import parse_iso
-from crm_shared.ids import customer_key
 from crm_shared.logs import get_logger
 from crm_shared.messages import ShopProfile
-from crm_shared.mongo import SHOP_PROFILES
-from crm_shared.store import rebuild_outbox
+from crm_shared.store import rebuild_outbox, shop_profiles
 
 log = get_logger(__name__)
 
@@ -41,7 +39,7 @@ class IngestResult:
 def profile_update(app_id: str, raw: dict[str, Any] | ShopProfile, now: datetime) -> UpdateOne:
     """The upsert for one reported profile (raises ValueError when invalid)."""
     profile = raw if isinstance(raw, ShopProfile) else ShopProfile.model_validate(raw)
-    fields: dict[str, Any] = {"app_id": app_id, "shop_id": profile.shop_id, "updated_at": now}
+    fields: dict[str, Any] = {}
     if profile.email is not None:
         email = profile.email.strip()
         if not _EMAIL.match(email):
@@ -54,10 +52,8 @@ def profile_update(app_id: str, raw: dict[str, Any] | ShopProfile, now: datetime
         fields["country"] = country
     if profile.shopify_plan is not None:
         fields["shopify_plan"] = profile.shopify_plan.strip()
-    update: dict[str, Any] = {"$set": fields}
-    if profile.last_active_at is not None:
-        update["$max"] = {"last_active_at": parse_iso(profile.last_active_at)}
-    return UpdateOne({"_id": customer_key(app_id, profile.shop_id)}, update, upsert=True)
+    last_active_at = parse_iso(profile.last_active_at) if profile.last_active_at is not None else None
+    return shop_profiles.upsert_op(app_id, profile.shop_id, fields, last_active_at, now)
 
 
 async def ingest_shop_profiles(
@@ -77,5 +73,5 @@ async def ingest_shop_profiles(
         result.stored.append(shop_id)
     if ops:
         await rebuild_outbox.mark(db, app_id, result.stored)
-        await db[SHOP_PROFILES].bulk_write(ops, ordered=True)
+        await shop_profiles.apply(db, ops)
     return result

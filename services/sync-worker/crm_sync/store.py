@@ -4,21 +4,20 @@ Events are upserted by their natural key (`ids.event_key`): re-reading an
 overlap or a page after a crash rewrites the same documents.  Transactions
 are upserted by id; when a re-read node differs from the stored one, the
 stored version is appended to `restatements` (oldest first) and replaced.
-One `find` plus one `bulk_write` per page, never one round trip per document.
+One `find` plus one `bulk_write` per page, never one round trip per document;
+the reads and writes are `crm_shared.store.partner_events` and
+`crm_shared.store.partner_transactions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
-from crm_shared.store import rebuild_outbox
+from crm_shared.store import partner_events, partner_transactions, rebuild_outbox
 
 Document = dict[str, Any]
 
@@ -33,37 +32,9 @@ class StoreResult:
     shop_ids: set[str] = field(default_factory=set)
 
 
-def _dedupe(docs: Iterable[Document]) -> dict[str, Document]:
-    """Last version of each `_id` (a page may repeat a key)."""
-    return {doc["_id"]: doc for doc in docs}
-
-
-def event_ops(docs: Iterable[Document], now: datetime) -> list[UpdateOne]:
-    """The upserts for parsed event documents (pure)."""
-    ops = []
-    for doc in _dedupe(docs).values():
-        fields = {k: v for k, v in doc.items() if k != "_id"}
-        update = {"$set": fields, "$setOnInsert": {"first_seen_at": now}}
-        ops.append(UpdateOne({"_id": doc["_id"]}, update, upsert=True))
-    return ops
-
-
-def transaction_ops(
-    docs: Iterable[Document], stored_nodes: dict[str, Any], now: datetime
-) -> tuple[list[UpdateOne], int]:
-    """The upserts for parsed transactions given the stored nodes; (ops, restated count)."""
-    ops: list[UpdateOne] = []
-    restated = 0
-    for doc in _dedupe(docs).values():
-        fields = {k: v for k, v in doc.items() if k != "_id"}
-        if doc["_id"] not in stored_nodes:
-            update: Document = {"$set": fields, "$setOnInsert": {"first_seen_at": now, "restatements": []}}
-            ops.append(UpdateOne({"_id": doc["_id"]}, update, upsert=True))
-        elif stored_nodes[doc["_id"]] != doc["node"]:
-            restated += 1
-            history = {"node": stored_nodes[doc["_id"]], "replaced_at": now}
-            ops.append(UpdateOne({"_id": doc["_id"]}, {"$set": fields, "$push": {"restatements": history}}))
-    return ops, restated
+#: The upserts of a page, built by the collections' store modules (pure).
+event_ops = partner_events.upsert_ops
+transaction_ops = partner_transactions.upsert_ops
 
 
 async def _mark_for_rebuild(db: AsyncDatabase, docs: list[Document]) -> None:
@@ -82,8 +53,7 @@ async def store_events(db: AsyncDatabase, docs: list[Document], now: datetime) -
     ops = event_ops(docs, now)
     if ops:
         await _mark_for_rebuild(db, docs)
-        res = await db[PARTNER_EVENTS].bulk_write(ops, ordered=False)
-        result.inserted = res.upserted_count
+        result.inserted = await partner_events.apply(db, ops)
     return result
 
 
@@ -93,10 +63,9 @@ async def store_transactions(db: AsyncDatabase, docs: list[Document], now: datet
     if not docs:
         return result
     ids = list({d["_id"] for d in docs})
-    stored = {d["_id"]: d.get("node") async for d in db[PARTNER_TRANSACTIONS].find({"_id": {"$in": ids}}, {"node": 1})}
+    stored = await partner_transactions.stored_nodes(db, ids)
     ops, result.restated = transaction_ops(docs, stored, now)
     if ops:
         await _mark_for_rebuild(db, docs)
-        res = await db[PARTNER_TRANSACTIONS].bulk_write(ops, ordered=False)
-        result.inserted = res.upserted_count
+        result.inserted = await partner_transactions.apply(db, ops)
     return result

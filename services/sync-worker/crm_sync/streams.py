@@ -69,7 +69,7 @@ class StreamSpec:
     store: Callable[[AsyncDatabase, list[Document], datetime], Awaitable[StoreResult]]
     time_field: str
     count_field: str
-    collection: str
+    count_stored: Callable[[AsyncDatabase, str], Awaitable[int]]  # the app's documents stored (its store's count)
     newest_first: bool
     stored_metric: Any
 
@@ -153,7 +153,7 @@ class StreamRunner:
         if newest is not None and (watermark is None or newest > watermark):
             watermark = newest
         # A crash between a page's write and its checkpoint would leave the per-page increments short.
-        stored = await self.db[self.spec.collection].count_documents({"app_id": self.app_id})
+        stored = await self.spec.count_stored(self.db, self.app_id)
         await state.set_count(self.db, self.app_id, self.spec.count_field, stored)
         done = {"mode": None, "cursor": None, "window_start": None, "window_end": None, "newest_seen": None,
                 "watermark": watermark, "progress": 1.0, "completed_at": self.settings.now()}

@@ -27,9 +27,8 @@ from crm_shared.clock import utcnow
 from crm_shared.errors import ConfigurationError, PermanentError
 from crm_shared.lease import wall_clock
 from crm_shared.logs import bound, get_logger
-from crm_shared.mongo import PARTNER_EVENTS, PARTNER_TRANSACTIONS
 from crm_shared.settings import Settings, get_settings
-from crm_shared.store import registry, sync_leases, sync_state
+from crm_shared.store import partner_events, partner_transactions, registry, sync_leases, sync_state
 from crm_shared.token_cipher import cipher_from_settings
 from crm_sync import metrics
 from crm_sync.client import PartnerClient, PartnerCredentials
@@ -78,13 +77,13 @@ def _specs(client: PartnerClient, app_id: str, page_size: int) -> list[StreamSpe
             name="events",
             fetch=lambda after, w: client.events_page(app_id, page_size, after, w.start, w.end),
             parse=parse_event, store=store_events, time_field="occurred_at", count_field="events_synced",
-            collection=PARTNER_EVENTS, newest_first=True, stored_metric=metrics.EVENTS_STORED,
+            count_stored=partner_events.count, newest_first=True, stored_metric=metrics.EVENTS_STORED,
         ),
         StreamSpec(
             name="transactions",
             fetch=lambda after, w: client.transactions_page(app_id, page_size, after, w.start, w.end),
             parse=parse_transaction, store=store_transactions, time_field="created_at",
-            count_field="transactions_synced", collection=PARTNER_TRANSACTIONS, newest_first=False,
+            count_field="transactions_synced", count_stored=partner_transactions.count, newest_first=False,
             stored_metric=metrics.TRANSACTIONS_STORED,
         ),
     ]

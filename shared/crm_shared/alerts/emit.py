@@ -30,7 +30,14 @@ from crm_shared.alerts.events import (
     segment_events,
 )
 from crm_shared.lease import wall_clock
-from crm_shared.store import customer_events, customers, registry, webhook_deliveries, webhook_endpoints
+from crm_shared.store import (
+    customer_events,
+    customers,
+    registry,
+    saved_segments,
+    webhook_deliveries,
+    webhook_endpoints,
+)
 from crm_shared.store.webhook_endpoints import EndpointDoc
 
 
@@ -102,10 +109,9 @@ def _customer_event(app_id: str, app: Mapping[str, Any] | None, spec: dict[str, 
 
 async def _segment_names(db: AsyncDatabase[Any], app_id: str) -> dict[str, str]:
     from crm_shared.analytics.segments import BUILT_IN_NAMES
-    from crm_shared.mongo import SAVED_SEGMENTS
 
     names = dict(BUILT_IN_NAMES)
-    async for seg in db[SAVED_SEGMENTS].find({"app_id": app_id}, {"key": 1, "name": 1}):
+    for seg in await saved_segments.of_app(db, app_id):
         names[seg["key"]] = seg.get("name") or seg["key"]
     return names
 
@@ -178,7 +184,8 @@ async def record_sync_failed(db: AsyncDatabase[Any], app_id: str, run_id: str, m
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
-    """The indexes of the alert collections (idempotent; the analytics worker and the gateway call it)."""
-    await customer_events.ensure_indexes(db)
-    await webhook_endpoints.ensure_indexes(db)
-    await webhook_deliveries.ensure_indexes(db)
+    """The indexes of the alert collections (idempotent; every service creates them with the base indexes,
+    `crm_shared.store.indexes.ensure_base_indexes`)."""
+    await customer_events.create_indexes(db)
+    await webhook_endpoints.create_indexes(db)
+    await webhook_deliveries.create_indexes(db)

@@ -15,8 +15,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from crm_shared.broker import make_broker
 from crm_shared.connections import Connector
 from crm_shared.errors import UserInputError
-from crm_shared.mongo import ensure_base_indexes
 from crm_shared.settings import get_settings
+from crm_shared.store.indexes import ensure_base_indexes
 
 TOKEN_ENV = "PARTNER_API_TOKEN"
 

@@ -27,15 +27,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from crm_shared.alerts.events import Baseline
+from crm_shared.mongo import ALERT_BASELINES, CUSTOMER_EVENTS
 
-COLLECTION = "customer_events"
-BASELINES = "alert_baselines"
+COLLECTION = CUSTOMER_EVENTS
+BASELINES = ALERT_BASELINES
 WRITE_CHUNK = 1000
 
-INDEXES: dict[str, list[IndexModel]] = {
-    COLLECTION: [IndexModel([("app_id", ASCENDING), ("created_at", ASCENDING)]),
-                 IndexModel([("organization_id", ASCENDING), ("created_at", ASCENDING)])],
-}
+INDEXES = [IndexModel([("app_id", ASCENDING), ("created_at", ASCENDING)]),
+           IndexModel([("organization_id", ASCENDING), ("created_at", ASCENDING)])]
 
 
 class CustomerEventDoc(TypedDict, total=False):
@@ -55,10 +54,9 @@ class CustomerEventDoc(TypedDict, total=False):
     data: dict[str, Any]
 
 
-async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
-    """The indexes of the collection (idempotent)."""
-    for name, models in INDEXES.items():
-        await db[name].create_indexes(models)
+async def create_indexes(db: AsyncDatabase[Any], models: Iterable[IndexModel] = INDEXES) -> None:
+    """Create `models` (default: the collection's base indexes) on `customer_events` (idempotent)."""
+    await db[COLLECTION].create_indexes(list(models))
 
 
 async def baseline(db: AsyncDatabase[Any], app_id: str, now: datetime) -> Baseline:
@@ -130,7 +128,7 @@ async def ids_between(db: AsyncDatabase[Any], app_id: str, types: list[str] | No
     return [d["_id"] async for d in db[COLLECTION].find(query, {"_id": 1}).limit(limit)]
 
 
-async def forget_app(db: AsyncDatabase[Any], app_id: str) -> None:
+async def purge_app(db: AsyncDatabase[Any], app_id: str) -> None:
     """Drop an app's events and baseline (the app was purged)."""
     await db[COLLECTION].delete_many({"app_id": app_id})
     await db[BASELINES].delete_one({"_id": app_id})

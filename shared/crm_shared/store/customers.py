@@ -1,11 +1,16 @@
 """The `customers` collection: one derived document per (app, shop), written by the analytics worker only.
 
-Writers: `replace_many` (a rebuilt batch) and `set_segments` (an app-level
-recompute).  Readers: by key (`by_keys`, `by_domain`), what an app-level
-recompute reads (`for_recompute`), the customers the clock will change
-(`due_shops`) and the members of a saved segment (`ids_matching`).  The
-gateway's list path builds its filtered, sorted queries with
-`crm_shared.customer_filter` and reads them itself.
+The only code that reads or writes it.  Writers: `replace_many` (a rebuilt
+batch) and `set_segments` (an app-level recompute).  Readers: by key
+(`by_keys`, `by_domain`), what an app-level recompute reads
+(`for_recompute`), the customers the clock will change (`due_shops`) and the
+members of a saved segment (`ids_matching`).  The gateway builds its
+filtered, sorted queries with `crm_shared.customer_filter` and runs them
+here: a keyset page (`find_page`), counts (`count_matching`, `count_by`,
+`built_in_segment_counts`), the export's scan (`scan`), the analytics
+figures read from customers (`average_days_as_customer`, `paying_lives`),
+and its list index's projected load, change stream and check (`load_app`,
+`watch`, `newest_computed_at`).
 
 The document's fields are listed in `CustomerDoc` (values as stored: money as
 `Decimal128`, times as aware UTC datetimes); `crm_shared.customer.codec`
@@ -19,13 +24,22 @@ from datetime import datetime
 from typing import Any, TypedDict, cast
 
 from bson import Decimal128
-from pymongo import ReplaceOne, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne, UpdateOne
+from pymongo.asynchronous.change_stream import AsyncChangeStream
+from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.mongo import CUSTOMERS
 
 COLLECTION = CUSTOMERS
 WRITE_CHUNK = 1000
+
+#: Every service relies on this: one customer per (app, shop).
+INDEXES = [IndexModel([("app_id", ASCENDING), ("shop_id", ASCENDING)], unique=True)]
+#: The analytics worker's refresh: customers whose next_change_at has passed.
+REFRESH_INDEXES = [IndexModel([("app_id", ASCENDING), ("next_change_at", ASCENDING)])]
+#: Paths the gateway's list filters on alone (`list_query_indexes`).
+FILTER_PATHS = ("status", "segments", "plan", "paid", "country", "is_test")
 
 
 class CustomerDoc(TypedDict, total=False):
@@ -71,6 +85,33 @@ class CustomerDoc(TypedDict, total=False):
     search_terms: list[str]
     next_change_at: datetime | None
     computed_at: datetime
+
+
+def list_query_indexes(sort_columns: Iterable[str]) -> list[IndexModel]:
+    """Every index the gateway's list queries rely on, for its sortable `sort_columns`.
+
+    Equality-sort-range: every list query is `app_id` equality, then the sort column, then `_id` as
+    tie-break, so `{app_id, <sort column>, _id}` serves the sort and the keyset range for every sort column;
+    filters are applied to the rows the index walk yields.  Search uses the multikey `{app_id, search_terms}`
+    index with a prefix range.  Filter-only paths (`FILTER_PATHS`) get `{app_id, <path>, installed_at, _id}`
+    so a selective filter under the default sort stays indexed too."""
+    models = [
+        IndexModel([("app_id", ASCENDING), (col, ASCENDING), ("_id", ASCENDING)], name=f"list_{col}")
+        for col in sort_columns
+    ]
+    models += [
+        IndexModel([("app_id", ASCENDING), (path, ASCENDING), ("installed_at", DESCENDING), ("_id", DESCENDING)],
+                   name=f"filter_{path}")
+        for path in FILTER_PATHS
+    ]
+    models.append(IndexModel([("app_id", ASCENDING), ("search_terms", ASCENDING)], name="search_terms"))
+    models.append(IndexModel([("app_id", ASCENDING), ("domain_lc", ASCENDING)], name="by_domain"))
+    return models
+
+
+async def create_indexes(db: AsyncDatabase[Any], models: Iterable[IndexModel] = INDEXES) -> None:
+    """Create `models` (default: the collection's base indexes) on the collection (idempotent)."""
+    await db[COLLECTION].create_indexes(list(models))
 
 
 async def by_keys(db: AsyncDatabase[Any], keys: list[str],
@@ -127,3 +168,92 @@ async def set_segments(db: AsyncDatabase[Any], segments: Mapping[str, list[str]]
     """Set the segment keys of customers (by `_id`)."""
     await _chunked(db, [UpdateOne({"_id": key}, {"$set": {"segments": keys}}) for key, keys in segments.items()])
     return len(segments)
+
+
+async def purge_app(db: AsyncDatabase[Any], app_id: str) -> None:
+    """Delete every customer of the app (the app is removed with its data)."""
+    await db[COLLECTION].delete_many({"app_id": app_id})
+
+
+# ---- the gateway's reads: queries built with `crm_shared.customer_filter` -------------------------------
+
+
+async def find_page(db: AsyncDatabase[Any], query: Mapping[str, Any], projection: Mapping[str, Any] | None,
+                    sort: list[tuple[str, int]], limit: int, hint: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Up to `limit` customers matching `query` in `sort` order, through the index `hint`."""
+    cursor = db[COLLECTION].find(query, projection).sort(sort).limit(limit)
+    return await cursor.hint(hint).to_list()
+
+
+async def count_matching(db: AsyncDatabase[Any], query: Mapping[str, Any]) -> int:
+    """How many customers match `query`."""
+    return int(await db[COLLECTION].count_documents(query))
+
+
+async def count_by(db: AsyncDatabase[Any], query: Mapping[str, Any], field: str) -> dict[Any, int]:
+    """How many customers matching `query` have each value of `field` (values no customer has are absent)."""
+    pipeline: list[dict[str, Any]] = [{"$match": query}, {"$group": {"_id": f"${field}", "n": {"$sum": 1}}}]
+    return {r["_id"]: int(r["n"]) for r in await (await db[COLLECTION].aggregate(pipeline)).to_list()}
+
+
+async def built_in_segment_counts(db: AsyncDatabase[Any], app_ids: list[str], keys: list[str]
+                                  ) -> dict[tuple[str, str], int]:
+    """Non-test members of each segment of `keys` per app, from the stored `segments` arrays, in one
+    aggregation: {(app id, segment key): n} (empty segments absent)."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"app_id": {"$in": app_ids}, "is_test": False, "segments": {"$in": keys}}},
+        {"$unwind": "$segments"},
+        {"$match": {"segments": {"$in": keys}}},
+        {"$group": {"_id": {"a": "$app_id", "s": "$segments"}, "n": {"$sum": 1}}},
+    ]
+    counts: dict[tuple[str, str], int] = {}
+    async for row in await db[COLLECTION].aggregate(pipeline):
+        counts[(row["_id"]["a"], row["_id"]["s"])] = int(row["n"])
+    return counts
+
+
+async def average_days_as_customer(db: AsyncDatabase[Any], app_id: str) -> float | None:
+    """The mean ``days_as_customer`` of the app's non-test customers that have one, or None."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"app_id": app_id, "is_test": False, "days_as_customer": {"$ne": None}}},
+        {"$group": {"_id": None, "avg": {"$avg": "$days_as_customer"}}},
+    ]
+    rows = await (await db[COLLECTION].aggregate(pipeline)).to_list()
+    return float(rows[0]["avg"]) if rows and rows[0].get("avg") is not None else None
+
+
+def paying_lives(db: AsyncDatabase[Any], app_id: str, until: datetime) -> AsyncCursor[Any]:
+    """The app's non-test customers who first paid by `until`: customer_since, days_as_customer, status, paid."""
+    return db[COLLECTION].find(
+        {"app_id": app_id, "is_test": False, "customer_since": {"$ne": None, "$lte": until}},
+        {"customer_since": 1, "days_as_customer": 1, "status": 1, "paid": 1},
+    )
+
+
+def scan(db: AsyncDatabase[Any], query: Mapping[str, Any], sort: list[tuple[str, int]],
+         hint: list[tuple[str, int]], batch_size: int) -> AsyncCursor[Any]:
+    """Every customer matching `query` in `sort` order, without the timeline, MRR history and search terms
+    (the export's rows; the caller closes the cursor)."""
+    cursor = db[COLLECTION].find(query, {"timeline": 0, "mrr_history": 0, "search_terms": 0},
+                                 batch_size=batch_size)
+    return cursor.sort(sort).hint(hint)
+
+
+async def load_app(db: AsyncDatabase[Any], app_id: str, projection: Mapping[str, Any],
+                   batch_size: int) -> list[dict[str, Any]]:
+    """Every customer of the app, projected, in one scan (the list index's load)."""
+    return await db[COLLECTION].find({"app_id": app_id}, projection, batch_size=batch_size).to_list()
+
+
+async def watch(db: AsyncDatabase[Any], resume_after: Any, max_await_time_ms: int) -> AsyncChangeStream[Any]:
+    """A change stream of the collection with full documents looked up on update, from `resume_after` (a
+    resume token, or None for now on)."""
+    return await db[COLLECTION].watch(full_document="updateLookup", resume_after=resume_after,
+                                      max_await_time_ms=max_await_time_ms)
+
+
+async def newest_computed_at(db: AsyncDatabase[Any], app_id: str) -> datetime | None:
+    """The latest ``computed_at`` among the app's customers, or None."""
+    newest = await db[COLLECTION].find({"app_id": app_id, "computed_at": {"$ne": None}}, {"computed_at": 1}).sort(
+        "computed_at", -1).limit(1).to_list()
+    return cast(datetime, newest[0]["computed_at"]) if newest else None

@@ -18,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
-from pymongo import DeleteOne, UpdateOne
+from pymongo import ASCENDING, DeleteOne, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.ids import customer_key
 from crm_shared.mongo import REBUILD_OUTBOX
+
+COLLECTION = REBUILD_OUTBOX
+
+INDEXES = [IndexModel([("app_id", ASCENDING), ("_id", ASCENDING)])]
 
 
 class OutboxMark(TypedDict):
@@ -32,6 +36,11 @@ class OutboxMark(TypedDict):
     app_id: str
     shop_id: str
     v: int
+
+
+async def create_indexes(db: AsyncDatabase[Any], models: Iterable[IndexModel] = INDEXES) -> None:
+    """Create `models` (default: the collection's base indexes) on the collection (idempotent)."""
+    await db[COLLECTION].create_indexes(list(models))
 
 
 async def mark(db: AsyncDatabase[Any], app_id: str, shop_ids: Iterable[str]) -> None:
@@ -61,3 +70,8 @@ async def clear(db: AsyncDatabase[Any], app_id: str, seen: dict[str, int]) -> No
     ops = [DeleteOne({"_id": customer_key(app_id, s), "v": v}) for s, v in seen.items()]
     if ops:
         await db[REBUILD_OUTBOX].bulk_write(ops, ordered=False)
+
+
+async def purge_app(db: AsyncDatabase[Any], app_id: str) -> None:
+    """Drop every mark of the app (the app is removed with its data)."""
+    await db[REBUILD_OUTBOX].delete_many({"app_id": app_id})

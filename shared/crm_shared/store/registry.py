@@ -22,6 +22,7 @@ import secrets
 from datetime import datetime
 from typing import Any, Literal, TypedDict, cast
 
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.clock import utcnow
@@ -33,6 +34,12 @@ KEY_PREFIX = "crm_"
 Scope = Literal["full", "read"]
 FULL: Scope = "full"
 READ: Scope = "read"
+
+#: Indexes every service relies on, by collection: an organization's apps, an organization's keys.
+INDEXES: dict[str, list[IndexModel]] = {
+    APPS: [IndexModel([("organization_id", ASCENDING), ("_id", ASCENDING)])],
+    API_KEYS: [IndexModel([("organization_id", ASCENDING)])],
+}
 
 
 class OrganizationDoc(TypedDict, total=False):
@@ -67,6 +74,12 @@ class ApiKeyDoc(TypedDict, total=False):
     scope: str
     created_at: datetime
     revoked_at: datetime | None
+
+
+async def create_indexes(db: AsyncDatabase[Any], indexes: dict[str, list[IndexModel]] | None = None) -> None:
+    """Create `indexes` (default `INDEXES`) on the registry's collections (idempotent)."""
+    for name, models in (INDEXES if indexes is None else indexes).items():
+        await db[name].create_indexes(list(models))
 
 
 def hash_key(key: str) -> str:

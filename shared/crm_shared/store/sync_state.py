@@ -30,9 +30,11 @@ Document (``_id`` = app id)::
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypedDict, cast
 
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -41,6 +43,10 @@ from crm_shared.lease import wall_clock
 from crm_shared.mongo import SYNC_STATE
 
 COLLECTION = SYNC_STATE
+
+INDEXES: list[IndexModel] = []  # read by `_id`
+#: Created by the gateway at start (an index by app id).
+GATEWAY_INDEXES = [IndexModel([("app_id", ASCENDING)])]
 
 INCREMENTAL, BACKFILL = "incremental", "backfill"
 COMPLETED = "completed"
@@ -116,6 +122,13 @@ class SyncStateDoc(TypedDict, total=False):
     malformed_count: int
     run: RunInfo
     streams: dict[str, StreamPosition]
+
+
+async def create_indexes(db: AsyncDatabase[Any], models: Iterable[IndexModel] = INDEXES) -> None:
+    """Create `models` on the collection (idempotent; the base set is empty)."""
+    models = list(models)
+    if models:
+        await db[COLLECTION].create_indexes(models)
 
 
 def run_alive(doc: SyncStateDoc | None, wall_now: datetime) -> bool:

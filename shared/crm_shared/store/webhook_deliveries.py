@@ -21,7 +21,9 @@ from typing import Any, TypedDict, cast
 from pymongo import ASCENDING, DESCENDING, IndexModel, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-COLLECTION = "webhook_deliveries"
+from crm_shared.mongo import WEBHOOK_DELIVERIES
+
+COLLECTION = WEBHOOK_DELIVERIES
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 STATES = (PENDING, DELIVERED, FAILED)
 LOG_LENGTH = 20
@@ -76,8 +78,9 @@ class Outcome:
     first_attempt_at: datetime | None = None
 
 
-async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
-    await db[COLLECTION].create_indexes(INDEXES)
+async def create_indexes(db: AsyncDatabase[Any], models: Iterable[IndexModel] = INDEXES) -> None:
+    """Create `models` (default: the collection's base indexes) on `webhook_deliveries` (idempotent)."""
+    await db[COLLECTION].create_indexes(list(models))
 
 
 def delivery_id(endpoint_id: str, event_id: str) -> str:

@@ -16,15 +16,17 @@ Document::
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal, TypedDict, cast
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from crm_shared.mongo import WEBHOOK_ENDPOINTS
 from crm_shared.token_cipher import TokenCipher, cipher_from_settings
 
-COLLECTION = "webhook_endpoints"
+COLLECTION = WEBHOOK_ENDPOINTS
 SECRET_PREFIX = "whsec_"
 Format = Literal["json", "slack"]
 FORMATS: tuple[str, ...] = ("json", "slack")
@@ -56,8 +58,9 @@ class EndpointDoc(TypedDict, total=False):
     last_failure_at: datetime | None
 
 
-async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
-    await db[COLLECTION].create_indexes(INDEXES)
+async def create_indexes(db: AsyncDatabase[Any], models: Iterable[IndexModel] = INDEXES) -> None:
+    """Create `models` (default: the collection's base indexes) on `webhook_endpoints` (idempotent)."""
+    await db[COLLECTION].create_indexes(list(models))
 
 
 def new_secret() -> str:

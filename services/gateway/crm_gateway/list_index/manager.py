@@ -29,7 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure, PyMongoError
 
 from crm_gateway.list_index.frame import LOAD_PROJECTION, AppSnapshot, IndexDataError, datetime_ms
-from crm_shared.mongo import APPS, CUSTOMERS
+from crm_shared.store import customers, registry
 
 log = logging.getLogger("crm_gateway.list_index")
 
@@ -160,7 +160,7 @@ class ListIndex:
     async def _preload(self) -> None:
         try:
             await self._wait_stream()
-            app_ids = [d["_id"] async for d in self._db()[APPS].find({}, {"_id": 1})]
+            app_ids = await registry.all_app_ids(self._db())
         except Exception as exc:  # noqa: BLE001 - apps then load on first use
             log.warning("list index: could not list apps to preload: %s", exc)
             return
@@ -181,8 +181,7 @@ class ListIndex:
         started = time.monotonic()
         try:
             await self._wait_stream()
-            docs = await self._db()[CUSTOMERS].find(
-                {"app_id": state.app_id}, LOAD_PROJECTION, batch_size=LOAD_BATCH).to_list()
+            docs = await customers.load_app(self._db(), state.app_id, LOAD_PROJECTION, LOAD_BATCH)
             snap = await asyncio.to_thread(AppSnapshot.build, state.app_id, docs)
             del docs
             async with state.lock:
@@ -243,9 +242,8 @@ class ListIndex:
         while not self._stopping:
             try:
                 self._reopen.clear()
-                coll = self._db()[CUSTOMERS]
-                async with await coll.watch(full_document="updateLookup", resume_after=self._token,
-                                            max_await_time_ms=200) as stream:
+                async with await customers.watch(self._db(), resume_after=self._token,
+                                                 max_await_time_ms=200) as stream:
                     reopened_fresh = self._token is None and self._stream_open.is_set()
                     self._stream_open.set()
                     self.unavailable = None
@@ -362,11 +360,9 @@ class ListIndex:
         if state is None or state.snap is None:
             return True
         snap = state.snap
-        coll = self._db()[CUSTOMERS]
-        count = await coll.count_documents({"app_id": app_id})
-        newest = await coll.find({"app_id": app_id, "computed_at": {"$ne": None}}, {"computed_at": 1}).sort(
-            "computed_at", -1).limit(1).to_list()
-        newest_ms = datetime_ms(newest[0]["computed_at"]) if newest else None
+        count = await customers.count(self._db(), app_id)
+        newest = await customers.newest_computed_at(self._db(), app_id)
+        newest_ms = datetime_ms(newest) if newest is not None else None
         return count == snap.height and newest_ms == snap.max_computed_ms
 
     # ---- helpers ---------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { Layout } from "../../components/Layout";
 import { Loading } from "../../components/Loading";
 import { QueryError } from "../../components/QueryError";
 import { type CustomerView, filterChips, parseView, toFilterInput, toggleSort, viewToParams, withChange } from "../../format/filters";
+import { SearchEchoes } from "../../api/searchEchoes";
 import { markSearchInput } from "../../perf";
 import { appGid, navigate } from "../../router";
 import { CustomersTable } from "./CustomersTable";
@@ -122,17 +123,24 @@ export function CustomersPage({ appNumber, params }: { appNumber: string; params
   const go = (v: CustomerView, replace = false) =>
     navigate(`/apps/${appNumber}/customers${viewToParams(v).toString() ? `?${viewToParams(v)}` : ""}`, { replace });
 
-  // Search as you type: the box is local state, the URL follows after a short pause.
+  // Search as you type: the box is local state, the URL follows after a short pause; the box follows the URL
+  // only when someone else changed it (see SearchEchoes).
   const [searchText, setSearchText] = useState(view.search);
   const typing = useRef(false);
+  const echoes = useRef(new SearchEchoes());
   useEffect(() => {
-    if (!typing.current) setSearchText(view.search);
+    if (echoes.current.isEcho(view.search)) return;
+    typing.current = false;
+    setSearchText(view.search);
   }, [view.search]);
   useEffect(() => {
     if (!typing.current) return;
     const timer = window.setTimeout(() => {
       typing.current = false;
-      if (searchText !== view.search) go(withChange(view, { search: searchText }), true);
+      if (searchText !== view.search) {
+        echoes.current.pushed(searchText);
+        go(withChange(view, { search: searchText }), true);
+      }
     }, SEARCH_DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
   }, [searchText]);

@@ -13,7 +13,7 @@ from crm_gateway.graphql.loaders.shielded import ShieldedDataLoader as DataLoade
 from crm_gateway.list_index.manager import ListIndex
 from crm_gateway.sorting import make_sort
 from crm_shared.customer_filter import BUILT_IN_SEGMENTS
-from crm_shared.mongo import CUSTOMERS
+from crm_shared.store import customers
 
 
 def make_segment_count_loader(
@@ -27,14 +27,7 @@ def make_segment_count_loader(
         built_in = [k for k in keys if k[1] in BUILT_IN_SEGMENTS and k[0] not in indexed]
         if built_in:
             apps = sorted({a for a, _ in built_in})
-            pipeline = [
-                {"$match": {"app_id": {"$in": apps}, "is_test": False, "segments": {"$in": list(BUILT_IN_SEGMENTS)}}},
-                {"$unwind": "$segments"},
-                {"$match": {"segments": {"$in": list(BUILT_IN_SEGMENTS)}}},
-                {"$group": {"_id": {"a": "$app_id", "s": "$segments"}, "n": {"$sum": 1}}},
-            ]
-            async for row in await db[CUSTOMERS].aggregate(pipeline):
-                counts[(row["_id"]["a"], row["_id"]["s"])] = int(row["n"])
+            counts.update(await customers.built_in_segment_counts(db, apps, list(BUILT_IN_SEGMENTS)))
         for app_id, key in keys:
             if key not in BUILT_IN_SEGMENTS or app_id in indexed:
                 q = ListQuery(app_id=app_id, filter={"segment": key}, search=None, sort=make_sort(None, None))

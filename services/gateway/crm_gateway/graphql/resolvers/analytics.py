@@ -22,7 +22,8 @@ from crm_gateway.graphql.types.money import money
 from crm_gateway.graphql.types.mrr_point import MrrPoint
 from crm_gateway.money import format_money, to_decimal
 from crm_shared.errors import UserInputError
-from crm_shared.mongo import APP_METRICS, APP_SUMMARIES, CUSTOMERS
+from crm_shared.store import app_metrics, app_summaries, customers
+from crm_shared.store.app_metrics import MetricsDoc
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
@@ -48,16 +49,8 @@ def _day(value: datetime) -> datetime:
     return value.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-async def _snapshots(ctx: GatewayContext, app_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    return await ctx.db[APP_METRICS].find(
-        {"app_id": app_id, "date": {"$gte": _day(start), "$lte": end}}
-    ).sort([("date", 1), ("currency", 1)]).to_list()
-
-
-async def _before(ctx: GatewayContext, app_id: str, currency: str, day: datetime) -> dict[str, Any] | None:
-    return await ctx.db[APP_METRICS].find_one(
-        {"app_id": app_id, "currency": currency, "date": {"$lt": day}}, sort=[("date", -1)]
-    )
+async def _snapshots(ctx: GatewayContext, app_id: str, start: datetime, end: datetime) -> list[MetricsDoc]:
+    return await app_metrics.between(ctx.db, app_id, _day(start), end)
 
 
 def jsonable(value: Any) -> Any:
@@ -90,7 +83,7 @@ async def app_analytics(ctx: GatewayContext, app_id: str, start_in: datetime | N
     currencies = sorted(by_cur)
     last = {c: by_cur[c][-1] for c in currencies}
     first_day = {c: _day(start) for c in currencies}
-    prior = {c: await _before(ctx, app_id, c, first_day[c]) for c in currencies}
+    prior = {c: await app_metrics.last_before(ctx.db, app_id, c, first_day[c]) for c in currencies}
 
     def total(key: str, rows: list[dict[str, Any]]) -> int:
         return sum(int(r.get(key) or 0) for r in rows)
@@ -117,7 +110,7 @@ async def app_analytics(ctx: GatewayContext, app_id: str, start_in: datetime | N
     for s in snaps:
         per_day[s["date"]][0] += int(s.get("installs") or 0)
         per_day[s["date"]][1] += int(s.get("new_customers") or 0)
-    summary = await ctx.db[APP_SUMMARIES].find_one({"_id": app_id}) or {}
+    summary = await app_summaries.load(ctx.db, app_id) or {}
     return AppAnalytics(
         range_from=start,
         range_to=end,
@@ -158,12 +151,7 @@ async def _average_lifetime(ctx: GatewayContext, app_id: str, summary: dict[str,
     stored = summary.get("average_lifetime_days")
     if stored is not None:
         return float(stored)
-    pipeline = [
-        {"$match": {"app_id": app_id, "is_test": False, "days_as_customer": {"$ne": None}}},
-        {"$group": {"_id": None, "avg": {"$avg": "$days_as_customer"}}},
-    ]
-    rows = await (await ctx.db[CUSTOMERS].aggregate(pipeline)).to_list()
-    return float(rows[0]["avg"]) if rows and rows[0].get("avg") is not None else None
+    return await customers.average_days_as_customer(ctx.db, app_id)
 
 
 async def _status_counts(ctx: GatewayContext, app_id: str) -> list[StatusCount]:

@@ -22,7 +22,8 @@ from crm_gateway.graphql.types.analytics_series import (
 from crm_gateway.graphql.types.money import money
 from crm_gateway.money import to_decimal
 from crm_shared.errors import UserInputError
-from crm_shared.mongo import APP_METRICS, CUSTOMERS
+from crm_shared.store import app_metrics, customers
+from crm_shared.store.app_metrics import MetricsDoc
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
@@ -54,10 +55,8 @@ def check_bucket_count(start: datetime, end: datetime, interval: Interval) -> No
         raise UserInputError(f"range too long for interval {interval.value}: at most {MAX_BUCKETS} buckets")
 
 
-async def _snapshots(ctx: GatewayContext, app_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    return await ctx.db[APP_METRICS].find(
-        {"app_id": app_id, "date": {"$gte": day_start(start), "$lte": end}}
-    ).sort([("date", 1), ("currency", 1)]).to_list()
+async def _snapshots(ctx: GatewayContext, app_id: str, start: datetime, end: datetime) -> list[MetricsDoc]:
+    return await app_metrics.between(ctx.db, app_id, day_start(start), end)
 
 
 def _as_date(value: datetime) -> date:
@@ -123,8 +122,7 @@ async def acquisition_series(ctx: GatewayContext, app_id: str, start: datetime, 
 
 async def new_customers_since(ctx: GatewayContext, app_id: str, first_day: datetime) -> int:
     """Shops that first paid from `first_day` (00:00 UTC) to now, whatever range is being looked at."""
-    rows = await ctx.db[APP_METRICS].find(
-        {"app_id": app_id, "date": {"$gte": first_day, "$lte": ctx.now}}, {"new_customers": 1}).to_list()
+    rows = await app_metrics.between(ctx.db, app_id, first_day, ctx.now, {"new_customers": 1})
     return sum(int(r.get("new_customers") or 0) for r in rows)
 
 
@@ -187,12 +185,8 @@ async def average_lifetime_in_range(ctx: GatewayContext, app_id: str, start: dat
     A customer's paying life runs from `customer_since` to its churn (customer_since + daysAsCustomer for
     one no longer paying) or on; its lifetime here is counted up to the earlier of its churn and the range
     end. None when nobody paid within the range."""
-    cursor = ctx.db[CUSTOMERS].find(
-        {"app_id": app_id, "is_test": False, "customer_since": {"$ne": None, "$lte": end}},
-        {"customer_since": 1, "days_as_customer": 1, "status": 1, "paid": 1},
-    )
     total, n = 0, 0
-    async for c in cursor:
+    async for c in customers.paying_lives(ctx.db, app_id, end):
         since: datetime = c["customer_since"]
         churn = None
         if not c.get("paid") and c.get("status") not in PAYING_STATUSES:

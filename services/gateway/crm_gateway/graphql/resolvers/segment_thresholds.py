@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from crm_gateway.graphql.types.money import money
 from crm_gateway.graphql.types.segment_threshold import SegmentThreshold
 from crm_gateway.money import format_money
-from crm_shared.mongo import APP_SUMMARIES
+from crm_shared.store import app_summaries
+from crm_shared.store.app_summaries import SummaryDoc
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
@@ -15,11 +16,11 @@ if TYPE_CHECKING:
 _CACHE_ATTR = "_app_summaries"
 
 
-async def app_summary(ctx: GatewayContext, app_id: str) -> dict[str, Any]:
+async def app_summary(ctx: GatewayContext, app_id: str) -> SummaryDoc:
     """The app's summary document, read once per request."""
-    cache: dict[str, dict[str, Any]] = ctx.__dict__.setdefault(_CACHE_ATTR, {})
+    cache: dict[str, SummaryDoc] = ctx.__dict__.setdefault(_CACHE_ATTR, {})
     if app_id not in cache:
-        cache[app_id] = await ctx.db[APP_SUMMARIES].find_one({"_id": app_id}) or {}
+        cache[app_id] = await app_summaries.load(ctx.db, app_id) or {}
     return cache[app_id]
 
 

@@ -13,7 +13,8 @@ from crm_gateway.graphql.types.segment import Segment
 from crm_gateway.segment_catalog import built_in_segments
 from crm_shared.customer_filter import BUILT_IN_SEGMENTS, SAVED_PREFIX, build_query
 from crm_shared.errors import UserInputError
-from crm_shared.mongo import SAVED_SEGMENTS
+from crm_shared.store import saved_segments
+from crm_shared.store.saved_segments import SavedSegmentDoc
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
@@ -53,7 +54,7 @@ def describe_filter(f: dict[str, Any]) -> str:
     return "Customers whose " + "; ".join(parts) + "."
 
 
-def saved_segment(doc: dict[str, Any]) -> Segment:
+def saved_segment(doc: SavedSegmentDoc) -> Segment:
     """The GraphQL segment of a `saved_segments` document."""
     return Segment(app_id=doc["app_id"], key=doc["key"], name=doc["name"],
                    definition=describe_filter(doc.get("filter") or {}), built_in=False,
@@ -64,7 +65,7 @@ async def list_segments(ctx: GatewayContext, app_id: str) -> list[Segment]:
     """The pre-built segments, then the saved ones (oldest first)."""
     out = [Segment(app_id=app_id, key=s.key, name=s.name, definition=s.definition, built_in=True)
            for s in built_in_segments()]
-    async for doc in ctx.db[SAVED_SEGMENTS].find({"app_id": app_id}).sort([("created_at", 1), ("_id", 1)]):
+    for doc in await saved_segments.of_app(ctx.db, app_id):
         out.append(saved_segment(doc))
     return out
 
@@ -76,7 +77,7 @@ async def get_segment(ctx: GatewayContext, app_id: str, key: str) -> Segment | N
             return Segment(app_id=app_id, key=s.key, name=s.name, definition=s.definition, built_in=True)
     if not key.startswith(SAVED_PREFIX):
         raise UserInputError(f"unknown segment key {key!r}; expected VIP, AT_RISK, GROWTH, NEW or saved:<slug>")
-    doc = await ctx.db[SAVED_SEGMENTS].find_one({"_id": f"{app_id}|{key}"})
+    doc = await saved_segments.get(ctx.db, app_id, key)
     return saved_segment(doc) if doc else None
 
 
@@ -94,19 +95,11 @@ async def save_segment(ctx: GatewayContext, app_id: str, name: str, f: dict[str,
     build_query(app_id, f, ctx.now)  # validates ranges, enums, keys
     key = SAVED_PREFIX + slug
     f = {k: Decimal128(v) if isinstance(v, Decimal) else v for k, v in f.items()}  # money exact in Mongo
-    coll = ctx.db[SAVED_SEGMENTS]
-    if await coll.find_one({"_id": f"{app_id}|{key}"}) is None and (
-        await coll.count_documents({"app_id": app_id}) >= MAX_SAVED_PER_APP
+    if await saved_segments.get(ctx.db, app_id, key) is None and (
+        await saved_segments.count(ctx.db, app_id) >= MAX_SAVED_PER_APP
     ):
         raise UserInputError(f"an app may have at most {MAX_SAVED_PER_APP} saved segments")
-    await coll.update_one(
-        {"_id": f"{app_id}|{key}"},
-        {"$set": {"app_id": app_id, "key": key, "name": name, "filter": f}, "$setOnInsert": {"created_at": ctx.now}},
-        upsert=True,
-    )
-    doc = await coll.find_one({"_id": f"{app_id}|{key}"})
-    assert doc is not None
-    return saved_segment(doc)
+    return saved_segment(await saved_segments.save(ctx.db, app_id, key, name, f, ctx.now))
 
 
 async def delete_segment(ctx: GatewayContext, app_id: str, key: str) -> bool:
@@ -115,5 +108,4 @@ async def delete_segment(ctx: GatewayContext, app_id: str, key: str) -> bool:
         raise UserInputError(f"{key} is a pre-built segment and cannot be deleted")
     if not key.startswith(SAVED_PREFIX):
         raise UserInputError(f"not a saved segment key: {key!r}")
-    res = await ctx.db[SAVED_SEGMENTS].delete_one({"_id": f"{app_id}|{key}"})
-    return res.deleted_count == 1
+    return await saved_segments.delete(ctx.db, app_id, key)

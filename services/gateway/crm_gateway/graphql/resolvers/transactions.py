@@ -13,7 +13,8 @@ from crm_gateway.pagination.cursor import decode_cursor, encode_cursor, query_ha
 from crm_gateway.pagination.keyset import after_condition, sort_spec
 from crm_gateway.pagination.limits import page_request
 from crm_shared.customer_filter import combine
-from crm_shared.mongo import PARTNER_TRANSACTIONS
+from crm_shared.store import partner_transactions
+from crm_shared.store.partner_transactions import TransactionDoc
 
 if TYPE_CHECKING:
     from crm_gateway.context import GatewayContext
@@ -34,7 +35,7 @@ def kind_query(kinds: list[TransactionKind] | None) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$or": clauses}
 
 
-def to_transaction(row: dict[str, Any]) -> Transaction:
+def to_transaction(row: TransactionDoc) -> Transaction:
     """The GraphQL transaction of a stored row."""
     interval = row.get("billing_interval")
     return Transaction(
@@ -64,13 +65,12 @@ async def transactions_page(
     query = base
     if req.cursor is not None:
         query = combine(base, after_condition(column, ascending, decode_cursor(req.cursor, qhash)))
-    coll = ctx.db[PARTNER_TRANSACTIONS]
-    rows = await coll.find(query, {"node": 0}).sort(sort_spec(column, ascending)).limit(req.size + 1).to_list()
+    rows = await partner_transactions.find_page(ctx.db, query, sort_spec(column, ascending), req.size + 1)
     more = len(rows) > req.size
     rows = rows[: req.size]
     edges = [TransactionEdge(node=to_transaction(r), cursor=encode_cursor(r.get(column), r["_id"], qhash))
              for r in rows]
-    total = await coll.count_documents(base)
+    total = await partner_transactions.count_matching(ctx.db, base)
     return TransactionConnection(
         edges=edges,
         page_info=PageInfo(has_next_page=more, has_previous_page=req.cursor is not None,
