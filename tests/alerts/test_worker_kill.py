@@ -136,3 +136,43 @@ async def test_the_analytics_worker_process_derives_records_and_delivers(
             assert r.json()["data"]["customer"]["shopId"] == shop
     finally:
         receiver.stop()
+
+
+async def test_the_worker_retries_by_itself_until_a_receiver_is_back(
+        env: AlertEnv, redis_url: str, mongo_uri: str, tmp_path: Path, processes: list[Any]) -> None:
+    """No scheduler: the worker's own delayed wake-up messages (exponential backoff) bring the retries."""
+    down = Receiver().start()
+    port = down.port
+    down.stop()
+    doc, _ = await ops.create_endpoint(env.db, ORG, ops.EndpointInput(url=f"http://127.0.0.1:{port}/hook"),
+                                       production=False, now=T0)
+    for i in range(5):
+        await record_sync_failed(env.db, APP, f"run-{i}", "PermanentError: 401", T0 + timedelta(minutes=1))
+    worker_env = {**os.environ, "MONGODB_URI": mongo_uri, "MONGODB_DB": env.db.name, "REDIS_URL": redis_url,
+                  "WEBHOOK_BACKOFF_SECONDS": "0.5", "WEBHOOK_BACKOFF_MAX_SECONDS": "2",
+                  "ANALYTICS_WORKER_THREADS": "2", "CRM_PARENT_PID": str(os.getpid()), "LOG_LEVEL": "INFO"}
+    start(["worker", "--queue", "webhooks"], worker_env, tmp_path / "worker.log", processes)
+    broker = make_broker(redis_url)
+    send(broker, DeliverWebhooks(endpoint_id=doc["_id"]))
+    broker.close()
+
+    async def attempted() -> bool:
+        return any(d.get("attempts", 0) >= 2 for d in await webhook_deliveries.of_endpoint(env.db, doc["_id"], 10))
+    deadline = time.monotonic() + 60
+    while not await attempted():  # at least one retry happened while the receiver was down
+        assert time.monotonic() < deadline, f"no retry (log: {tmp_path})"
+        await asyncio.sleep(0.05)
+    back = Receiver(port=port).start()
+    try:
+        wait_until(lambda: len(set(back.ids())) == 5, 60, f"the retries to arrive (log: {tmp_path})")
+    finally:
+        back.stop()
+    deadline = time.monotonic() + 30
+    docs = await webhook_deliveries.of_endpoint(env.db, doc["_id"], 10)
+    while {d["state"] for d in docs} != {"delivered"}:
+        assert time.monotonic() < deadline, "the deliveries were not recorded as delivered"
+        await asyncio.sleep(0.05)
+        docs = await webhook_deliveries.of_endpoint(env.db, doc["_id"], 10)
+    # a delivery that failed while the receiver was down, was retried, and then arrived
+    assert any(d["log"][0]["status_code"] is None and d["log"][-1]["status_code"] == 200 and d["attempts"] >= 2
+               for d in docs)

@@ -314,11 +314,13 @@ async def deliver_endpoint(db: AsyncDatabase[Any], redis: Redis, endpoint_id: st
 
 
 async def claim_wake(redis: Redis, endpoint_id: str, due_at: datetime) -> float | None:
-    """Seconds to delay a wake-up message for `due_at`, or None when one at or before it is already queued."""
+    """Seconds to delay a wake-up message for `due_at`, or None when one still to come, at or before it, is
+    already queued (a wake-up whose time has come is running or ran: it suppresses nothing)."""
     key = WAKE_PREFIX + endpoint_id
-    delay = max((due_at - wall_clock()).total_seconds(), 0.0)
+    now = wall_clock()
+    delay = max((due_at - now).total_seconds(), 0.0)
     current = await redis.get(key)
-    if current is not None and float(current) <= due_at.timestamp():
+    if current is not None and now.timestamp() < float(current) <= due_at.timestamp():
         return None
     await redis.set(key, str(due_at.timestamp()), px=int(delay * 1000) + 1000)
     return delay
