@@ -248,3 +248,15 @@ async def test_production_connects_to_the_checked_address_with_the_hosts_name(en
     assert request.headers["host"] == "hooks.example.com"
     assert request.extensions["sni_hostname"] == "hooks.example.com"
     assert report.status_codes == [302] and report.delivered == 0
+
+
+async def test_an_endpoint_answering_410_gone_is_disabled_at_once(env: AlertEnv, receiver: Receiver,
+                                                                  http: httpx.AsyncClient) -> None:
+    receiver.status = 410
+    ep = await endpoint(env, receiver.url)
+    await emit(env, 3)
+    report = await deliver_endpoint(env.db, env.redis, ep, FAST, http)
+    assert report.disabled == "the receiver answered 410 Gone" and report.failed_attempts >= 1
+    doc = await webhook_endpoints.get(env.db, ep)
+    assert doc is not None and doc["enabled"] is False and "410" in (doc["disabled_reason"] or "")
+    assert (await webhook_deliveries.counts(env.db, ep))["pending"] == 3  # kept: enabling sends them
