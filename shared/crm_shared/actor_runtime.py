@@ -101,8 +101,14 @@ class ThreadRuntime(Generic[R]):
         self._open = open_resources
         self._close = close_resources
         self._local = _State()
-        broker.add_middleware(_CloseThreadRuntime(self))
-        broker.add_middleware(_BindMessage())
+        # One instance of each middleware per broker, whatever the number of runtimes declared on it.
+        closer = next((m for m in broker.middleware if isinstance(m, _CloseThreadRuntime)), None)
+        if closer is None:
+            broker.add_middleware(_CloseThreadRuntime(self))
+        else:
+            closer.runtimes.append(self)
+        if not any(isinstance(m, _BindMessage) for m in broker.middleware):
+            broker.add_middleware(_BindMessage())
 
     def run(self, job: Callable[[R], Coroutine[Any, Any, T]]) -> T:
         """Run `job(resources)` to completion on this thread's loop."""
@@ -159,7 +165,8 @@ class _CloseThreadRuntime(Middleware):
     """Closes a worker thread's event loop and clients when the thread stops."""
 
     def __init__(self, runtime: ThreadRuntime[Any]) -> None:
-        self.runtime = runtime
+        self.runtimes = [runtime]
 
     def before_worker_thread_shutdown(self, broker: dramatiq.Broker, thread: Any) -> None:
-        self.runtime.close_thread()
+        for runtime in self.runtimes:
+            runtime.close_thread()

@@ -22,6 +22,6 @@ def make_broker(redis_url: str | None = None) -> RedisBroker:
             Retries(max_retries=5, min_backoff=1000, max_backoff=60_000),
         ],
     )
-    for queue in ("sync", "analytics"):
+    for queue in ("sync", "analytics", "webhooks"):
         broker.declare_queue(queue)
     return broker

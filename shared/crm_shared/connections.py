@@ -21,6 +21,7 @@ from crm_shared.settings import Settings, get_settings
 from crm_shared.store import (
     app_metrics,
     app_summaries,
+    customer_events,
     customers,
     partner_events,
     partner_transactions,
@@ -37,7 +38,8 @@ __all__ = ["Connector", "ConnectResult"]
 
 #: How to delete each collection's share of an app's own data (`remove_app(..., purge=True)`).
 APP_DATA = (partner_events.purge_app, partner_transactions.purge_app, shop_profiles.purge_app, customers.purge_app,
-            app_metrics.purge_app, app_summaries.purge_app, saved_segments.purge_app, rebuild_outbox.purge_app)
+            app_metrics.purge_app, app_summaries.purge_app, saved_segments.purge_app, rebuild_outbox.purge_app,
+            customer_events.purge_app)
 
 
 @dataclass

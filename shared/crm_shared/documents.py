@@ -32,6 +32,10 @@ rebuild_outbox      crm_shared.store.rebuild_outbox (typed: OutboxMark): shops w
     writes, cleared only by the analytics worker
 signing_keys        crm_shared.store.signing_keys (typed: SigningKeyDoc): the
     gateway's stored export-link secret
+customer_events, alert_baselines   crm_shared.store.customer_events (typed: CustomerEventDoc): alert
+    events, written by the analytics worker before the customers they describe (docs/alerts.md)
+webhook_endpoints   crm_shared.store.webhook_endpoints (typed: EndpointDoc)
+webhook_deliveries  crm_shared.store.webhook_deliveries (typed: DeliveryDoc): the webhook outbox and its log
 
 Derived (written by the analytics worker only)
 ----------------------------------------------

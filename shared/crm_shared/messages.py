@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 SYNC_QUEUE = "sync"
 ANALYTICS_QUEUE = "analytics"
+WEBHOOKS_QUEUE = "webhooks"
 
 SYNC_APP = "sync_app"
 BACKFILL_APP = "backfill_app"
@@ -22,6 +23,8 @@ INGEST_SHOP_PROFILES = "ingest_shop_profiles"
 CUSTOMERS_CHANGED = "customers_changed"
 REBUILD_APP = "rebuild_app"
 REFRESH_APP = "refresh_app"
+DELIVER_WEBHOOKS = "deliver_webhooks"
+SWEEP_WEBHOOKS = "sweep_webhooks"
 
 
 def _requested_now() -> str:
@@ -82,6 +85,16 @@ class RefreshApp(BaseModel):
     app_id: str
 
 
+class DeliverWebhooks(BaseModel):
+    """Send an endpoint's due webhook deliveries (crm_shared.alerts.delivery)."""
+
+    endpoint_id: str
+
+
+class SweepWebhooks(BaseModel):
+    """Find every endpoint with due deliveries and send each a `DeliverWebhooks` (lost messages, dead workers)."""
+
+
 _ROUTES: dict[type[BaseModel], tuple[str, str]] = {
     SyncApp: (SYNC_QUEUE, SYNC_APP),
     BackfillApp: (SYNC_QUEUE, BACKFILL_APP),
@@ -89,6 +102,8 @@ _ROUTES: dict[type[BaseModel], tuple[str, str]] = {
     CustomersChanged: (ANALYTICS_QUEUE, CUSTOMERS_CHANGED),
     RebuildApp: (ANALYTICS_QUEUE, REBUILD_APP),
     RefreshApp: (ANALYTICS_QUEUE, REFRESH_APP),
+    DeliverWebhooks: (WEBHOOKS_QUEUE, DELIVER_WEBHOOKS),
+    SweepWebhooks: (WEBHOOKS_QUEUE, SWEEP_WEBHOOKS),
 }
 
 

@@ -31,6 +31,11 @@ API_KEYS = "api_keys"
 SAVED_SEGMENTS = "saved_segments"
 REBUILD_OUTBOX = "rebuild_outbox"
 SIGNING_KEYS = "signing_keys"
+# Alerts (docs/alerts.md).
+CUSTOMER_EVENTS = "customer_events"
+ALERT_BASELINES = "alert_baselines"
+WEBHOOK_ENDPOINTS = "webhook_endpoints"
+WEBHOOK_DELIVERIES = "webhook_deliveries"
 
 _clients: dict[str, AsyncMongoClient[Any]] = {}
 

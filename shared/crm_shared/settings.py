@@ -121,6 +121,36 @@ class Settings(BaseSettings):
                                           description="time to live of the per-app analytics lock (renewed per batch)")
     analytics_worker_threads: int = Field(4, alias="ANALYTICS_WORKER_THREADS", ge=1,
                                           description="messages an analytics worker process handles at once")
+    # -- alerts: webhooks and the live feed (docs/alerts.md) ---------------------------------------
+    public_url: str = Field("http://127.0.0.1:8000", alias="CRM_PUBLIC_URL",
+                            description="the console's address, used in the customer links that alerts carry")
+    webhook_timeout_seconds: float = Field(10.0, alias="WEBHOOK_TIMEOUT_SECONDS", gt=0,
+                                           description="a webhook delivery's connect + response time limit")
+    webhook_concurrency: int = Field(4, alias="WEBHOOK_CONCURRENCY", ge=1, le=64,
+                                     description="requests in flight per webhook endpoint (one customer's events "
+                                                 "are always sent one after the other)")
+    webhook_retry_seconds: float = Field(86400.0, alias="WEBHOOK_RETRY_SECONDS", gt=0,
+                                         description="a failing delivery is retried with exponential backoff for "
+                                                     "this long after its first attempt")
+    webhook_backoff_seconds: float = Field(10.0, alias="WEBHOOK_BACKOFF_SECONDS", gt=0,
+                                           description="wait before a delivery's first retry (doubles each attempt)")
+    webhook_backoff_max_seconds: float = Field(3600.0, alias="WEBHOOK_BACKOFF_MAX_SECONDS", gt=0,
+                                               description="longest wait between two attempts of a delivery")
+    webhook_disable_after_seconds: float = Field(86400.0, alias="WEBHOOK_DISABLE_AFTER_SECONDS", gt=0,
+                                                 description="an endpoint failing without one success for this "
+                                                             "long (and WEBHOOK_DISABLE_MIN_FAILURES attempts) is "
+                                                             "disabled")
+    webhook_disable_min_failures: int = Field(10, alias="WEBHOOK_DISABLE_MIN_FAILURES", ge=1,
+                                              description="failed attempts in a row before an endpoint may be "
+                                                          "disabled")
+    webhook_lease_seconds: float = Field(30.0, alias="WEBHOOK_LEASE_SECONDS", gt=0.5,
+                                         description="time to live of an endpoint's delivery lease (renewed while "
+                                                     "held; a killed worker's lease frees after it)")
+    webhook_sweep_seconds: float = Field(60.0, alias="WEBHOOK_SWEEP_SECONDS", gt=0,
+                                         description="period of the analytics scheduler's sweep for due "
+                                                     "deliveries (messages lost with Redis, killed workers)")
+    webhook_batch_size: int = Field(200, alias="WEBHOOK_BATCH_SIZE", ge=1,
+                                    description="deliveries one endpoint run claims per MongoDB round trip")
     # -- launcher (`make run`) ---------------------------------------------------------------------
     data_dir: str | None = Field(None, alias="CRM_DATA_DIR",
                                  description="the stack's folder (database files, logs); unset: `.data`, or "

@@ -8,6 +8,7 @@ summary document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_analytics.raw_data import app_reports_activity
+from crm_shared.alerts import emit as alerts
 from crm_shared.analytics import compute_app
 from crm_shared.analytics.days import day_start
 from crm_shared.analytics.segments import BUILT_IN_DEFINITIONS, BUILT_IN_NAMES
@@ -68,8 +70,10 @@ def metrics_document(app_id: str, snap: DailySnapshot) -> dict[str, Any]:
     })
 
 
-async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> RecomputeResult:
-    """Recompute every app-level number of `app_id` as of `now` and store it."""
+async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime,
+                        notify: Callable[[set[str]], None] | None = None) -> RecomputeResult:
+    """Recompute every app-level number of `app_id` as of `now` and store it (segment events and their
+    webhook deliveries are recorded before the segments; `notify` gets the endpoints that got deliveries)."""
     stored = [from_mongo(d) for d in await customers.for_recompute(db, app_id, CUSTOMER_FIELDS)]
     activity = await app_reports_activity(db, app_id)
     comp = compute_app(stored, now, activity)
@@ -80,7 +84,10 @@ async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> Recomp
         keys = comp.segments[c["_id"]] + sorted(k for k, ids in saved.items() if c["_id"] in ids)
         if keys != (c.get("segments") or []):
             changed[c["_id"]] = keys
+    endpoints = await alerts.record_segment_changes(db, app_id, changed, now)
     await customers.set_segments(db, changed)
+    if endpoints and notify is not None:
+        notify(endpoints)
 
     wanted = {d["_id"]: d for d in (metrics_document(app_id, s) for s in comp.snapshots)}
     written, deleted = await app_metrics.replace_app(db, app_id, wanted)
@@ -91,4 +98,5 @@ async def recompute_app(db: AsyncDatabase, app_id: str, now: datetime) -> Recomp
         {"key": k, "name": BUILT_IN_NAMES[k], "definition": BUILT_IN_DEFINITIONS[k]} for k in BUILT_IN_DEFINITIONS
     ]
     await app_summaries.store(db, app_id, to_mongo({"_id": app_id, "app_id": app_id, "computed_at": now, **summary}))
+    await alerts.segments_settled(db, app_id, now)
     return RecomputeResult(len(stored), len(changed), written, deleted)

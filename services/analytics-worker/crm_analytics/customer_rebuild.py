@@ -9,6 +9,7 @@ brings both up to date with the new population.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from bson import Decimal128
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_analytics.raw_data import load_shops
+from crm_shared.alerts import emit as alerts
 from crm_shared.analytics.percentiles import Thresholds
 from crm_shared.analytics.segments import BUILT_IN_KEYS, SegmentContext, built_in_segments
 from crm_shared.customer import derive_customer, to_mongo
@@ -51,19 +53,23 @@ def saved_keys(segments: list[str] | None) -> list[str]:
 
 
 async def rebuild_customers(
-    db: AsyncDatabase, app_id: str, shop_ids: list[str], now: datetime, seg_ctx: SegmentContext
+    db: AsyncDatabase, app_id: str, shop_ids: list[str], now: datetime, seg_ctx: SegmentContext,
+    notify: Callable[[set[str]], None] | None = None,
 ) -> int:
     """Re-derive and store the customers of `shop_ids`; returns how many were written.
 
     A shop without any raw data is skipped (raw data only grows).  A shop whose
     raw data cannot be derived (a malformed node that reached the store) is
     logged and skipped: its previous customer document stays as it was, never
-    half-written, and the other shops of the batch are rebuilt."""
+    half-written, and the other shops of the batch are rebuilt.
+
+    The customer events of what changed (docs/alerts.md) are recorded with their webhook deliveries before
+    the customers are written; `notify` gets the endpoints that got deliveries."""
     started = time.monotonic()
     marks = await rebuild_outbox.versions(db, app_id, shop_ids)  # read before the raw data
     raw = await load_shops(db, app_id, shop_ids)
     keys = [customer_key(app_id, s) for s in shop_ids]
-    previous = await customers.segments_of(db, keys)
+    previous = await alerts.old_customers(db, keys)
     writes: list[dict[str, Any]] = []
     for shop_id in shop_ids:
         data = raw.get(shop_id)
@@ -74,9 +80,13 @@ async def rebuild_customers(
         except MalformedDataError as exc:
             log.warning("rebuild.malformed_raw_data", app_id=app_id, shop_id=shop_id, error=str(exc))
             continue
-        doc["segments"] = built_in_segments(doc, seg_ctx, now) + saved_keys(previous.get(doc["_id"]))
+        doc["segments"] = built_in_segments(doc, seg_ctx, now) + saved_keys(
+            (previous.get(doc["_id"]) or {}).get("segments"))
         writes.append(to_mongo(doc))
+    endpoints = await alerts.record_customer_changes(db, app_id, previous, writes, now)  # before the customers
     await customers.replace_many(db, writes)
+    if endpoints and notify is not None:
+        notify(endpoints)
     log.info("rebuild.batch", app_id=app_id, shops=len(shop_ids), written=len(writes),
              seconds=round(time.monotonic() - started, 3))
     # Every shop of the batch was handled (a malformed one waits for new raw data, which marks it again).

@@ -40,7 +40,7 @@ from crm_analytics.customer_rebuild import rebuild_customers, stored_segment_con
 from crm_analytics.raw_data import all_shop_ids
 from crm_shared.lease import Lease
 from crm_shared.logs import get_logger
-from crm_shared.messages import RefreshApp, send
+from crm_shared.messages import DeliverWebhooks, RefreshApp, send
 from crm_shared.store import customers, rebuild_outbox
 from crm_shared.store.sync_state import import_in_progress
 
@@ -64,12 +64,21 @@ async def schedule_recompute(job: JobContext, app_id: str) -> bool:
     return True
 
 
+def _webhook_notifier(job: JobContext) -> Callable[[set[str]], None]:
+    """Sends a delivery message to each endpoint that got deliveries (docs/alerts.md)."""
+    def notify(endpoint_ids: set[str]) -> None:
+        for endpoint_id in sorted(endpoint_ids):
+            send(job.broker, DeliverWebhooks(endpoint_id=endpoint_id))
+    return notify
+
+
 async def _rebuild_in_batches(job: JobContext, app_id: str, shop_ids: list[str], now: datetime, lock: Lease) -> int:
     seg_ctx = await stored_segment_context(job.db, app_id)
     done = 0
     size = job.settings.analytics_batch_size
     for i in range(0, len(shop_ids), size):
-        done += await rebuild_customers(job.db, app_id, shop_ids[i:i + size], now, seg_ctx)
+        done += await rebuild_customers(job.db, app_id, shop_ids[i:i + size], now, seg_ctx,
+                                        _webhook_notifier(job))
         await lock.renew()
     return done
 
@@ -78,13 +87,13 @@ async def _drain_pending(job: JobContext, app_id: str, now: datetime, lock: Leas
     seg_ctx = await stored_segment_context(job.db, app_id)
     done = 0
     while batch := await locking.pop_pending(job.redis, app_id, job.settings.analytics_batch_size):
-        done += await rebuild_customers(job.db, app_id, batch, now, seg_ctx)
+        done += await rebuild_customers(job.db, app_id, batch, now, seg_ctx, _webhook_notifier(job))
         await lock.renew()
     return done
 
 
 async def _recompute(job: JobContext, app_id: str, now: datetime) -> RecomputeResult:
-    result = await recompute_app(job.db, app_id, now)
+    result = await recompute_app(job.db, app_id, now, _webhook_notifier(job))
     await locking.count_recompute(job.redis, app_id)
     log.info("recompute.done", app_id=app_id, customers=result.customers, segments_updated=result.segments_updated,
              metrics_written=result.metrics_written, metrics_deleted=result.metrics_deleted)

@@ -14,7 +14,7 @@ import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.logs import get_logger
-from crm_shared.messages import RefreshApp, send
+from crm_shared.messages import RefreshApp, SweepWebhooks, send
 from crm_shared.store.registry import all_app_ids
 
 log = get_logger(__name__)
@@ -38,6 +38,21 @@ async def run_scheduler(db: AsyncDatabase, broker: dramatiq.Broker, period_secon
             await enqueue_refresh_for_all_apps(db, broker)
         except Exception:  # a Mongo or Redis hiccup must not kill the scheduler
             log.exception("scheduler.tick_failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=period_seconds)
+        except TimeoutError:
+            pass
+
+
+async def run_webhook_sweeper(broker: dramatiq.Broker, period_seconds: float,
+                              stop: asyncio.Event | None = None) -> None:
+    """Send `sweep_webhooks` now and every `period_seconds` until `stop` is set (docs/alerts.md)."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            send(broker, SweepWebhooks())
+        except Exception:  # Redis briefly away: the next tick sends it
+            log.exception("scheduler.sweep_failed")
         try:
             await asyncio.wait_for(stop.wait(), timeout=period_seconds)
         except TimeoutError:

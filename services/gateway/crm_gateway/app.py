@@ -11,8 +11,9 @@ import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from crm_gateway.console import console_routes
 from crm_gateway.cors import cors_middleware, parse_origins
@@ -85,6 +86,7 @@ def create_app(
 
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),  # subscriptions (graphql-transport-ws)
         Route("/export/customers.csv", make_export_endpoint(get_database, clock), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", make_readyz(get_database, get_redis_url, index), methods=["GET"]),
@@ -95,6 +97,7 @@ def create_app(
     view.connector = connector
     routes += console_routes()  # the web console at "/", last: its history fallback catches other GETs
     origins = cors_origins if cors_origins is not None else parse_origins(settings.cors_origins)
+    view.allowed_origins = normalize_allowed_origins(origins)  # browser pages allowed to open the live feed
     middleware = [Middleware(MetricsMiddleware, metrics=metrics)]
     if origins:
         middleware.insert(0, cors_middleware(origins))

@@ -9,7 +9,7 @@ from typing import Any
 
 import dramatiq
 from pymongo.asynchronous.database import AsyncDatabase
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from crm_gateway.auth import app_for_org, app_not_found
 from crm_gateway.graphql.loaders.app_loader import make_app_loader
@@ -35,7 +35,7 @@ class Loaders:
 class GatewayContext:
     """What every resolver gets as `info.context`."""
 
-    request: Request
+    request: HTTPConnection  # a Request, or the WebSocket of a subscription connection
     db: AsyncDatabase
     org_id: str
     now: datetime
@@ -43,6 +43,9 @@ class GatewayContext:
     list_index: ListIndex | None = None
     scope: str = "full"  # the API key's scope: "full", or "read" (no mutation)
     connector: Callable[[], Connector] | None = None  # the organization-connection operations (admin mutations)
+    production: bool = False
+    api_key: str | None = None  # the caller's key (the live feed checks it again while it runs)
+    connection_params: Any = None  # a WebSocket connection's connection_init payload
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -52,6 +55,11 @@ class GatewayContext:
             sync_states=make_sync_state_loader(self.db),
             segment_counts=make_segment_count_loader(self.db, self.now, self.list_index),
         )
+
+    def authenticated(self, org_id: str, scope: str, api_key: str) -> None:
+        """A WebSocket connection authenticated itself (`connection_init`): scope the context to its key."""
+        self.org_id, self.scope, self.api_key = org_id, scope, api_key
+        self.__post_init__()
 
     async def app(self, app_id: str) -> dict[str, Any]:
         """The caller's app `app_id`; NOT_FOUND when missing or another organization's."""

@@ -26,13 +26,17 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
-from crm_gateway.auth import authenticate_access
+from crm_gateway.auth import authenticate_access, bearer_token
 from crm_gateway.context import GatewayContext
-from crm_gateway.error_codes import error_body, format_error, unavailable
+from crm_gateway.error_codes import MASKED_MESSAGE, error_body, format_error, unavailable
 from crm_gateway.graphiql_page import graphiql_html
 from crm_gateway.list_index.manager import ListIndex
 from crm_shared.connections import Connector
@@ -69,12 +73,43 @@ def json_body_problem(body: bytes) -> str | None:
     return None
 
 
+class CodedTransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    """graphql-transport-ws with the gateway's error rule: every error carries `extensions.code` (an error
+    before execution, e.g. validation, is BAD_USER_INPUT; an uncoded one during it INTERNAL, masked in
+    production)."""
+
+    async def send_message(self, message: Any) -> None:
+        kind = message.get("type")
+        if kind == "error":
+            message["payload"] = [_with_code(e, "BAD_USER_INPUT", False) for e in message.get("payload") or []]
+        elif kind == "next" and (message.get("payload") or {}).get("errors"):
+            production = bool(getattr(self.view, "production", False))
+            message["payload"]["errors"] = [_with_code(e, "INTERNAL", production)
+                                            for e in message["payload"]["errors"]]
+        await super().send_message(message)
+
+
+def _with_code(error: dict[str, Any], default: str, production: bool) -> dict[str, Any]:
+    error = dict(error)
+    extensions = dict(error.get("extensions") or {})
+    if "code" not in extensions:
+        extensions["code"] = default
+        if default == "INTERNAL" and production:
+            error["message"] = MASKED_MESSAGE
+    error["extensions"] = extensions
+    return error
+
+
 class GatewayView(GraphQL):
-    """Strawberry's ASGI view with the gateway's auth, context and HTTP rules."""
+    """Strawberry's ASGI view with the gateway's auth, context and HTTP rules; WebSockets (graphql-transport-ws)
+    carry the subscriptions, authenticated with the same API keys."""
+
+    graphql_transport_ws_handler_class = CodedTransportWSHandler
 
     def __init__(self, schema: BaseSchema, db: Callable[[], AsyncDatabase], broker: Callable[[], dramatiq.Broker],
                  clock: Callable[[], datetime], production: bool, list_index: ListIndex | None = None) -> None:
-        super().__init__(schema, graphql_ide=None if production else "graphiql", allow_queries_via_get=True)
+        super().__init__(schema, graphql_ide=None if production else "graphiql", allow_queries_via_get=True,
+                         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self._db = db
         self._broker = broker
         self._clock = clock
@@ -94,9 +129,36 @@ class GatewayView(GraphQL):
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())
 
+    async def get_context(self, request: Any, response: Any) -> Any:
+        """A WebSocket connection's context: unauthenticated until `on_ws_connect` accepts its key."""
+        if isinstance(request, WebSocket):
+            return GatewayContext(request=request, db=self._db(), org_id="", now=self._clock(), broker=self._broker,
+                                  list_index=self.list_index, scope="read", connector=self.connector,
+                                  production=self.production)
+        return await super().get_context(request, response)
+
+    async def on_ws_connect(self, context: Any) -> Any:
+        """graphql-transport-ws `connection_init`: the API key from the upgrade request's Authorization header,
+        or from the payload's ``Authorization`` (browsers cannot set headers on a WebSocket).  A missing,
+        unknown or revoked key closes the connection (4403)."""
+        params = getattr(context, "connection_params", None) or {}
+        header = context.request.headers.get("authorization")
+        if isinstance(params, dict):
+            header = params.get("Authorization") or params.get("authorization") or header
+        token = bearer_token(header if isinstance(header, str) else None)
+        try:
+            org_id, scope = await authenticate_access(context.db, header if isinstance(header, str) else None)
+        except (AuthenticationError, ConnectionFailure) as exc:
+            raise ConnectionRejectionError({"message": str(exc), "code": "UNAUTHENTICATED"}) from exc
+        assert token is not None
+        context.authenticated(org_id, scope, token)
+        return None
+
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:  # type: ignore[override]
+        if isinstance(request, WebSocket):
+            return await super().run(request)
         if not isinstance(request, Request) or request.scope["type"] != "http":
-            return JSONResponse(error_body("websockets are not supported", "BAD_USER_INPUT"), status_code=400)
+            return JSONResponse(error_body("unsupported request", "BAD_USER_INPUT"), status_code=400)
         adapter = self.request_adapter_class(request)
         if self.is_request_allowed(adapter) and self.should_render_graphql_ide(adapter):
             return await super().run(request, context={}, root_value=None)
@@ -116,7 +178,8 @@ class GatewayView(GraphQL):
         if too_big is not None:
             return too_big
         ctx = GatewayContext(request=request, db=db, org_id=org_id, now=self._clock(), broker=self._broker,
-                             list_index=self.list_index, scope=scope, connector=self.connector)
+                             list_index=self.list_index, scope=scope, connector=self.connector,
+                             production=self.production, api_key=bearer_token(request.headers.get("authorization")))
         try:
             response = await super().run(request, context=ctx, root_value=None)
         except HTTPException as exc:  # a request that is not well-formed: a JSON error, not Strawberry's text

@@ -22,6 +22,7 @@ import structlog
 from pymongo.asynchronous.database import AsyncDatabase
 from redis.asyncio import Redis
 
+from crm_shared.alerts.emit import record_sync_failed
 from crm_shared.clock import utcnow
 from crm_shared.errors import ConfigurationError, PermanentError
 from crm_shared.lease import wall_clock
@@ -175,6 +176,8 @@ async def _sync(db: AsyncDatabase, redis: Redis, app_id: str, run_id: str, kind:
             permanent = isinstance(exc, PermanentError)
             try:
                 await sync_state.mark_failed(db, app_id, run_id, f"{type(exc).__name__}: {exc}", permanent)
+                if permanent:  # a sync.failed alert (docs/alerts.md); the scheduler's sweep delivers it
+                    await record_sync_failed(db, app_id, run_id, f"{type(exc).__name__}: {exc}", now())
             except sync_state.IllegalTransitionError as stale:
                 log.warning("sync.stale_run", detail=str(stale))
             metrics.RUNS.labels(kind, "permanent" if permanent else "failed").inc()

@@ -7,6 +7,7 @@
     crm sync [--app GID ...] [--full] [--wait]              queue a sync (incremental, or the full history)
     crm status [--org ID]                                   organizations, apps, sync state, customers
     crm secrets new-key | rotate                            make a CRM_SECRET_KEY / re-encrypt stored tokens
+    crm webhooks create|list|enable|disable|delete|rotate-secret|replay|deliveries   alert endpoints
 
 The token is read from PARTNER_API_TOKEN, from standard input (--token-stdin) or from a prompt, never
 echoed or logged. Exit codes: 0 done, 1 refused or failed (the reason is printed), 2 bad usage.
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from crm_shared.cli import apps, keys, org, secrets, status, sync
+from crm_shared.cli import apps, keys, org, secrets, status, sync, webhooks
 from crm_shared.errors import CrmError
 
 __all__ = ["main", "parser"]
@@ -44,6 +45,7 @@ def parser() -> argparse.ArgumentParser:
     sync.add_parser(sub)
     status.add_parser(sub)
     secrets.add_parser(sub)
+    webhooks.add_parser(sub)
     return p
 
 

@@ -15,6 +15,10 @@ State
     saved_segments        the filters an app's users saved as segments (SavedSegmentDoc)
     rebuild_outbox        customers whose raw data changed and await a rebuild (OutboxMark)
     signing_keys          a deployment's stored random secrets (SigningKeyDoc)
+Alerts (docs/alerts.md)
+    customer_events       alert events, and alert_baselines: where each app's events start (CustomerEventDoc)
+    webhook_endpoints     where an organization's alerts go, signing secrets encrypted (EndpointDoc)
+    webhook_deliveries    the webhook outbox and delivery log, one document per (endpoint, event) (DeliveryDoc)
 
 Each module names its collection (`crm_shared.mongo`), declares its document shape as a typed dict and its
 indexes (`INDEXES`, created for every service by `indexes.ensure_base_indexes`; a service's own, such as

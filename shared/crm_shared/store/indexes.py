@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from crm_shared.store import (
     app_metrics,
+    customer_events,
     customers,
     partner_events,
     partner_transactions,
@@ -19,6 +20,8 @@ from crm_shared.store import (
     registry,
     saved_segments,
     shop_profiles,
+    webhook_deliveries,
+    webhook_endpoints,
 )
 
 
@@ -32,3 +35,6 @@ async def ensure_base_indexes(db: AsyncDatabase[Any]) -> None:
     await app_metrics.create_indexes(db)
     await customers.create_indexes(db)
     await rebuild_outbox.create_indexes(db)
+    await customer_events.create_indexes(db)
+    await webhook_endpoints.create_indexes(db)
+    await webhook_deliveries.create_indexes(db)

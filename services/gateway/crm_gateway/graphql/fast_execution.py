@@ -27,8 +27,8 @@ exception ...) abandons the fast attempt and completes the value again on the
 standard path, which reports the error exactly as before (message, path,
 null propagation).  Re-running is safe because attribute reads have no side
 effects.  Fields with arguments, custom resolvers, middleware (extensions with
-a `resolve` hook), abstract types, `@defer`/`@stream` and incremental delivery
-always take the standard path.
+a `resolve` hook), abstract types, `@defer`/`@stream`, incremental delivery and
+subscription operations always take the standard path.
 
 ``GATEWAY_FAST_EXECUTION=false`` turns it off (with the attribute resolvers);
 `tests/gateway/test_fast_execution_differential.py` runs generated queries on
@@ -53,6 +53,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     InlineFragmentNode,
+    OperationType,
     SelectionSetNode,
     TypeNameMetaFieldDef,
     Undefined,
@@ -274,7 +275,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # (object type, id(field details list)) -> (the list, kept alive; its plan or None).
         self._fast_plans: dict[tuple[GraphQLObjectType, int], tuple[FieldDetailsList, Plan | None]] = {}
         manager = self.middleware_manager
-        self._fast_enabled = manager is None or not manager.middlewares
+        # Subscriptions (the live feed, one small event at a time) always take the standard path.
+        subscription = self.operation.operation == OperationType.SUBSCRIPTION
+        self._fast_enabled = (manager is None or not manager.middlewares) and not subscription
 
     def complete_object_value(
         self,

@@ -11,14 +11,16 @@ from crm_gateway.graphql.admin_mutation import AdminMutation
 from crm_gateway.graphql.inputs import CustomerFilterInput, ShopProfileInput, filter_to_dict
 from crm_gateway.graphql.types.segment import Segment
 from crm_gateway.graphql.types.sync_status import SyncStatus, sync_status_from_doc
+from crm_gateway.graphql.webhooks import WebhookMutation
 from crm_shared.store import sync_state
 
 AppIdArg = Annotated[strawberry.ID, strawberry.argument(description="Partner app gid of one of your apps.")]
 
 
 @strawberry.type(description="Change state: trigger syncs, report shop facts, save segments, connect the "
-                             "organization and manage API keys. Every mutation needs a full-access key.")
-class Mutation(AdminMutation):
+                             "organization, manage API keys and webhook endpoints. Every mutation needs a "
+                             "full-access key.")
+class Mutation(AdminMutation, WebhookMutation):
     @strawberry.mutation(description=(
         "Queue a sync of the app; returns at once with state QUEUED, or RUNNING when a sync of the app is running "
         "(the request then runs when that one has finished)."))

@@ -12,11 +12,12 @@ from crm_gateway.graphql.admin_mutation import AdminQuery
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
 from crm_gateway.graphql.types.node import Node, parse_global_id
+from crm_gateway.graphql.webhooks import WebhookQuery
 from crm_shared.store.registry import apps_of
 
 
 @strawberry.type(description="Read the customers of your organization's apps.")
-class Query(AdminQuery):
+class Query(AdminQuery, WebhookQuery):
     @strawberry.field(description="The clock the API reads data at (UTC): the real time, or CRM_NOW when the "
                                   "deployment's clock is frozen. \"Last 30 days\" and \"today\" count from it.")
     def now(self, info: Info) -> datetime:

@@ -22,8 +22,10 @@ from crm_gateway.graphql.limits import MAX_ALIASES, MAX_DEPTH, DocumentBudgetRul
 from crm_gateway.graphql.mutation import Mutation
 from crm_gateway.graphql.query import Query
 from crm_gateway.graphql.read_only_keys import ReadOnlyKeys
+from crm_gateway.graphql.subscription import Subscription
 from crm_gateway.graphql.types.app import App
 from crm_gateway.graphql.types.customer import Customer
+from crm_gateway.graphql.websocket_only import SubscriptionsOverWebSocket
 from crm_shared.settings import get_settings
 
 __all__ = ["MAX_ALIASES", "MAX_DEPTH", "MAX_TOKENS", "GatewaySchema", "make_schema"]
@@ -57,11 +59,13 @@ def make_schema(production: bool, fast_execution: bool | None = None) -> Schema:
         lambda: ValidationCache(maxsize=512),
     ]
     extensions.append(ReadOnlyKeys)
+    extensions.append(SubscriptionsOverWebSocket)
     if production:
         extensions.append(DisableIntrospection)
     schema = GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[App, Customer],
         extensions=extensions,
         execution_context_class=FastExecutionContext if fast else None,
