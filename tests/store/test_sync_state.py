@@ -101,3 +101,16 @@ def test_a_request_is_covered_only_by_a_completed_run_started_after_it() -> None
     assert not sync_state.covers(backfill, "backfill", "2023-01-01", t)  # asks for more history
     assert not sync_state.covers(backfill, "backfill", None, t)
     assert not sync_state.covers({}, "incremental", None, t)
+
+
+async def test_a_runs_progress_never_moves_back_when_checkpoints_land_out_of_order(db) -> None:
+    """The two streams checkpoint concurrently: a progress computed earlier can be written after a larger one."""
+    await sync_state.mark_running(db, APP, run("r1", 60), NOW)
+    assert (await sync_state.load(db, APP))["progress"] == 0.0
+    await sync_state.checkpoint(db, APP, "events", {"pages": 3}, progress=0.36)
+    await sync_state.checkpoint(db, APP, "transactions", {"pages": 2}, progress=0.34)  # computed before 0.36
+    doc = await sync_state.load(db, APP)
+    assert doc["progress"] == 0.36 and doc["streams"]["transactions"]["pages"] == 2
+    await sync_state.mark_idle(db, APP, "r1", NOW)
+    await sync_state.mark_running(db, APP, run("r2", 60), NOW)  # a new run starts from 0 again
+    assert (await sync_state.load(db, APP))["progress"] == 0.0

@@ -256,11 +256,14 @@ async def checkpoint(
     counts: dict[str, int] | None = None,
     progress: float | None = None,
 ) -> None:
-    """Store a stream's position (and counters, and the run's progress) after a page, in one write."""
+    """Store a stream's position (and counters, and the run's progress) after a page, in one write.
+
+    The run's progress only moves up (``$max``): the two streams write their checkpoints concurrently, and a
+    value computed earlier can land after a larger one. A new run starts it again at 0 (`mark_running`)."""
     update: dict[str, Any] = {"$set": {f"streams.{stream}.{k}": v for k, v in fields.items()},
                               "$setOnInsert": {"app_id": app_id}}
     if progress is not None:
-        update["$set"]["progress"] = progress
+        update["$max"] = {"progress": progress}
     incs = {k: v for k, v in (counts or {}).items() if v}
     if incs:
         update["$inc"] = incs
