@@ -58,9 +58,9 @@ run: install web
 test: install install-chromium web web-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The pure tests only: no SecantusDB, Redis, simulator or browser is started; seconds.
+# The pure tests only: no SecantusDB, Redis, simulator, browser or npm package is needed; seconds.
 test-fast: install
-	$(BIN)/python -m pytest -m "not services" -p no:cacheprovider -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not services and not web" -p no:cacheprovider -q $(PYTEST_ARGS)
 
 # Lint (ruff, import order included) and types (mypy strict on crm_shared); .ci/run runs it before the tests.
 check: install

@@ -3,6 +3,7 @@ an endpoint of the organization receives."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import httpx
@@ -12,9 +13,12 @@ from redis.asyncio import Redis
 
 from crm_shared.alerts import endpoints as ops
 from crm_shared.alerts.delivery import DeliveryConfig, deliver_endpoint
+from crm_shared.broker import make_broker
 from crm_shared.clock import utcnow
 from crm_shared.errors import PermanentError
+from crm_shared.messages import SWEEP_WEBHOOKS, SyncApp
 from crm_shared.store import customer_events
+from crm_sync.handlers import handle_sync_app
 from crm_sync.sync import sync_app
 from tests.alerts.receiver import Receiver
 from tests.sync.conftest import aredis  # noqa: F401  (the fixture)
@@ -42,3 +46,20 @@ async def test_a_permanent_sync_error_is_an_alert(db: AsyncDatabase, aredis: Red
     assert report.delivered == 1
     (body,) = receiver.bodies()
     assert body["id"] == event["_id"] and body["type"] == "sync.failed" and body["data"]["sync"]["runId"]
+
+
+async def test_the_handler_sends_the_alert_on_its_way_at_once(db: AsyncDatabase, aredis: Redis,  # noqa: F811
+                                                              redis_url: str) -> None:
+    """A permanent error does not wait for the scheduler's sweep (up to WEBHOOK_SWEEP_SECONDS): the sync
+    handler enqueues a sweep, which sends each endpoint with due deliveries its delivery message."""
+    scenario = build_scenario(seed=13, shops=5)
+    broker = make_broker(redis_url)
+    try:
+        with running_simulator(scenario) as sim:
+            await register(db, scenario, sim.url, token="prtapi_wrong")
+            await aredis.delete("dramatiq:webhooks", "dramatiq:webhooks.msgs")
+            assert await handle_sync_app(db, aredis, broker, SyncApp(app_id=APP, reason="test")) is None
+        queued = [json.loads(m) for m in (await aredis.hgetall("dramatiq:webhooks.msgs")).values()]
+        assert [m["actor_name"] for m in queued] == [SWEEP_WEBHOOKS]
+    finally:
+        broker.close()

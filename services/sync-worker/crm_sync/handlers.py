@@ -25,7 +25,7 @@ from crm_shared.clock import utcnow
 from crm_shared.errors import PermanentError
 from crm_shared.lease import LeaseBusyError
 from crm_shared.logs import get_logger
-from crm_shared.messages import BackfillApp, CustomersChanged, SyncApp, send
+from crm_shared.messages import BackfillApp, CustomersChanged, SweepWebhooks, SyncApp, send
 from crm_shared.store import sync_leases, sync_state
 from crm_sync.profiles import IngestResult, ingest_shop_profiles
 from crm_sync.sync import Notify, SyncOutcome, sync_app
@@ -70,6 +70,8 @@ async def _run(db: AsyncDatabase[Any], redis: Redis, broker: dramatiq.Broker, re
         log.info("sync.waiting_for_lease", kind=kind, reason=request.reason, wait_seconds=round(delay, 2))
     except PermanentError as exc:
         log.error("sync.permanent_error", kind=kind, error=str(exc), retried=False)
+        # The run recorded a sync.failed alert (docs/alerts.md): deliver it now rather than at the next sweep.
+        await asyncio.to_thread(send, broker, SweepWebhooks())
     return None
 
 

@@ -176,7 +176,7 @@ async def _sync(db: AsyncDatabase, redis: Redis, app_id: str, run_id: str, kind:
             permanent = isinstance(exc, PermanentError)
             try:
                 await sync_state.mark_failed(db, app_id, run_id, f"{type(exc).__name__}: {exc}", permanent)
-                if permanent:  # a sync.failed alert (docs/alerts.md); the scheduler's sweep delivers it
+                if permanent:  # a sync.failed alert (docs/alerts.md); the handler sends a sweep that delivers it
                     await record_sync_failed(db, app_id, run_id, f"{type(exc).__name__}: {exc}", now())
             except sync_state.IllegalTransitionError as stale:
                 log.warning("sync.stale_run", detail=str(stale))
