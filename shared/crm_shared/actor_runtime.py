@@ -65,16 +65,13 @@ _LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 def running_tasks() -> list[str]:
     """Every task of every worker thread's loop with the stack it waits in (what `kill -USR1` logs).
 
-    A diagnostic read from another thread: a task may finish meanwhile, which only shortens the answer."""
+    A diagnostic read from another thread (`asyncio.all_tasks` copes with a set that changes meanwhile); a task
+    may finish meanwhile, which only shortens the answer."""
     found: list[str] = []
     for loop in list(_LOOPS):
         if loop.is_closed():
             continue
-        try:
-            tasks = list(asyncio.all_tasks(loop))
-        except RuntimeError:  # the set changed while copied: the loop is busy, try it once more
-            tasks = list(asyncio.all_tasks(loop))
-        for task in tasks:
+        for task in asyncio.all_tasks(loop):
             found.append(f"{task.get_name()}: {' -> '.join(_awaiting(task.get_coro())) or 'not started'}")
     return found
 
@@ -115,9 +112,9 @@ class ThreadRuntime(Generic[R]):
         local = self._local
         if local.runner is None:
             local.runner = asyncio.Runner()
+            _LOOPS.add(local.runner.get_loop())
 
         async def with_resources() -> T:
-            _LOOPS.add(asyncio.get_running_loop())
             if local.resources is None:
                 local.resources = self._open()
             return await job(local.resources)

@@ -190,3 +190,11 @@ def test_the_documented_python_verification_accepts_our_signatures_and_refuses_o
     assert not verify("whsec_doc", header, body.replace(b"evt_1", b"evt_2"))
     assert not verify("whsec_wrong", header, body)
     assert not verify("whsec_doc", signing.signature_header("whsec_doc", now - 600, body), body)
+
+
+def test_the_graphql_event_type_enum_is_the_list_of_event_types() -> None:
+    """`CustomerEventType` (with its descriptions) is written out by hand: it must name every event type, no more."""
+    from crm_gateway.graphql.webhooks import CustomerEventType
+    from crm_shared.alerts.events import EVENT_TYPES
+
+    assert sorted(t.value for t in CustomerEventType) == sorted(EVENT_TYPES)
